@@ -1,0 +1,132 @@
+/**
+ * The plain, schema-independent records every snapshot adapter returns. Times are unix seconds
+ * (UTC) or null; result codes are kept as stored (null, 0–6 or anything else) and named only by
+ * `model/results.ts`.
+ */
+
+export type SchemaKind = 'buildbot' | 'statusdb';
+
+export interface SchemaInfo {
+  kind: SchemaKind;
+  /** What was found, for people: "buildbot state.sqlite (alembic 059)". */
+  description: string;
+}
+
+export interface Builder {
+  id: number;
+  name: string;
+  description: string | null;
+  /** buildbot tags; statusdb's single category. */
+  tags: string[];
+}
+
+export interface Worker {
+  id: number;
+  name: string;
+}
+
+export interface Master {
+  id: number;
+  name: string;
+  url: string | null;
+}
+
+export interface Property {
+  name: string;
+  /** The stored JSON text. */
+  value: string;
+  source: string;
+}
+
+export interface LogRef {
+  id: number;
+  name: string;
+  slug: string;
+  type: string;
+  numLines: number;
+}
+
+export interface Step {
+  id: number;
+  number: number;
+  name: string;
+  startedAt: number | null;
+  completeAt: number | null;
+  result: number | null;
+  /** buildbot's state_string; statusdb's description words joined. */
+  description: string;
+  hidden: boolean;
+  urls: { name: string; url: string }[];
+  logs: LogRef[];
+}
+
+export interface Change {
+  id: number;
+  author: string | null;
+  revision: string | null;
+  branch: string | null;
+  comments: string;
+  when: number | null;
+  repository: string | null;
+  revlink: string | null;
+  files: string[];
+}
+
+export interface Sourcestamp {
+  id: number;
+  branch: string | null;
+  revision: string | null;
+  repository: string | null;
+  project: string | null;
+}
+
+/** A build as its own page shows it: the row and everything hanging off it. */
+export interface Build {
+  id: number;
+  number: number;
+  builderId: number;
+  workerId: number | null;
+  masterId: number | null;
+  startedAt: number | null;
+  completeAt: number | null;
+  result: number | null;
+  stateString: string;
+  reason: string | null;
+  /** statusdb's `lost`: the master restarted under the build. */
+  lost: boolean;
+  sourcestampIds: number[];
+  parentBuildId: number | null;
+}
+
+export interface BuildDetail extends Build {
+  steps: Step[];
+  properties: Property[];
+  triggeredBuildIds: number[];
+  previousBuildId: number | null;
+  nextBuildId: number | null;
+}
+
+/** One build as listings show it: enough for a coloured, labelled link. */
+export interface BuildSummary {
+  id: number;
+  number: number;
+  builderId: number;
+  result: number | null;
+  startedAt: number | null;
+  completeAt: number | null;
+  lost: boolean;
+}
+
+export interface SnapshotSummary {
+  builds: number;
+  builders: number;
+  workers: number;
+  masters: number;
+  changes: number;
+  sourcestamps: number;
+  steps: number;
+  firstStart: number | null;
+  lastStart: number | null;
+  /** Build counts by stored result code; the key is the code, or "null". */
+  results: { result: number | null; count: number }[];
+}

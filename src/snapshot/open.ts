@@ -1,0 +1,88 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, closeSync, openSync, readSync, statSync, constants } from 'node:fs';
+import { basename, join } from 'node:path';
+import { CopraError } from '../errors.ts';
+import { BuildbotSnapshot, isBuildbot } from './buildbot.ts';
+import { StatusdbSnapshot, isStatusdb } from './statusdb.ts';
+import type { Snapshot } from './types.ts';
+
+const EXPECTED = 'expected a buildbot state.sqlite (0.9–4.x) or a Mozilla statusdb SQLite file';
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+/** Offset of the file format bytes in the SQLite header: 2 means WAL mode. */
+const WRITE_VERSION_OFFSET = 18;
+
+function readHeader(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(100);
+    const length = readSync(fd, header, 0, header.length, 0);
+    return header.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Checks that `file` is a readable SQLite database, or says what it is instead. */
+function checkSqliteFile(file: string): Buffer {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new CopraError(`${file} is not a file; ${EXPECTED}.`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof CopraError) throw error;
+    throw new CopraError(`${file}: cannot read the snapshot (${(error as NodeJS.ErrnoException).code}); ${EXPECTED}.`);
+  }
+  if (size === 0) throw new CopraError(`${file} is empty; ${EXPECTED}.`);
+  const header = readHeader(file);
+  if (header.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) || /^(--|\/\*)/.test(header.toString('latin1'))) {
+    throw new CopraError(
+      `${file} looks like a MySQL dump, not an SQLite file; convert it first: copra import ${file} -o snapshot.sqlite`,
+    );
+  }
+  if (!header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+    throw new CopraError(`${file} is not an SQLite database; ${EXPECTED}.`);
+  }
+  return header;
+}
+
+/**
+ * Returns a path that can be opened read-only without touching the snapshot's folder.
+ *
+ * SQLite creates `-shm` (and `-wal`) files beside a WAL-mode database even when it opens it
+ * read-only, and it must replay a live `-wal` to see the latest rows. Such snapshots are copied
+ * with their `-wal` into `workDir` and read there; other files are read in place.
+ */
+export function readableSnapshotPath(file: string, workDir: string): string {
+  const header = checkSqliteFile(file);
+  const walMode = header[WRITE_VERSION_OFFSET] === 2;
+  const sidecars = ['-wal', '-journal'].filter((suffix) => existsSync(file + suffix));
+  if (!walMode && sidecars.length === 0) return file;
+  const copy = join(workDir, basename(file));
+  copyFileSync(file, copy, constants.COPYFILE_FICLONE);
+  for (const suffix of sidecars) copyFileSync(file + suffix, copy + suffix, constants.COPYFILE_FICLONE);
+  return copy;
+}
+
+/** Opens a snapshot path (as returned by `readableSnapshotPath`) with the adapter for its schema. */
+export function openSnapshot(path: string, displayName: string = path): Snapshot {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new CopraError(`${displayName}: SQLite cannot open it (${(error as Error).message}); ${EXPECTED}.`);
+  }
+  try {
+    if (isBuildbot(db)) return new BuildbotSnapshot(db, displayName);
+    if (isStatusdb(db)) return new StatusdbSnapshot(db, displayName);
+  } catch (error) {
+    db.close();
+    throw new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
+  }
+  db.close();
+  throw new CopraError(
+    `${displayName} is an SQLite database, but has neither buildbot's tables (builds with builderid, steps, builders) ` +
+      `nor statusdb's (builds with buildnumber and builder_id, steps, properties, build_properties); ${EXPECTED}.`,
+  );
+}

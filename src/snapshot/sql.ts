@@ -1,0 +1,40 @@
+import type Database from 'better-sqlite3';
+
+/** SQL fragment matching a column against a JSON array parameter: avoids SQLite's variable limit. */
+export const IN_JSON = 'IN (SELECT value FROM json_each(?))';
+
+export function jsonIds(ids: readonly number[]): string {
+  return JSON.stringify(ids);
+}
+
+export function tableNames(db: Database.Database): Set<string> {
+  const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+  return new Set(rows.map((row) => row.name));
+}
+
+export function columnNames(db: Database.Database, table: string): Set<string> {
+  const rows = db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[];
+  return new Set(rows.map((row) => row.name));
+}
+
+/** Groups rows by a key, keeping their order within each group. */
+export function groupBy<T, K>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
+/** Parses JSON text, returning `fallback` for text that is not JSON. */
+export function parseJsonOr<T>(text: string | null, fallback: T): T | unknown {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,350 @@
+import type Database from 'better-sqlite3';
+import type {
+  BuildDetail,
+  BuildSummary,
+  Builder,
+  Change,
+  Master,
+  SchemaInfo,
+  SnapshotSummary,
+  Sourcestamp,
+  Step,
+  Worker,
+} from '../model/types.ts';
+import { type BuildSummaryRow, buildSummary, propertyText, stampBuildsFrom } from './rows.ts';
+import { IN_JSON, columnNames, groupBy, jsonIds, parseJsonOr, tableNames } from './sql.ts';
+import type { EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
+
+/** Mozilla's 2010 statusdb: `builds.buildnumber`/`builder_id`, properties shared through `build_properties`. */
+export function isStatusdb(db: Database.Database): boolean {
+  const tables = tableNames(db);
+  if (!['builds', 'steps', 'builders', 'properties', 'build_properties'].every((table) => tables.has(table))) {
+    return false;
+  }
+  const buildColumns = columnNames(db, 'builds');
+  return buildColumns.has('buildnumber') && buildColumns.has('builder_id');
+}
+
+/**
+ * statusdb datetimes are `YYYY-MM-DD HH:MM:SS` text in UTC. MySQL's zero date and anything
+ * unparseable mean "no time".
+ */
+export function statusdbTime(text: string | null): number | null {
+  if (text === null) return null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  if (!year || !month || !day) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+}
+
+interface BuildRow {
+  id: number;
+  buildnumber: number;
+  builder_id: number;
+  slave_id: number | null;
+  master_id: number | null;
+  starttime: string | null;
+  endtime: string | null;
+  result: number | null;
+  reason: string | null;
+  source_id: number | null;
+  lost: number;
+  previous_id: number | null;
+  next_id: number | null;
+}
+
+interface StepRow {
+  id: number;
+  build_id: number;
+  number: number;
+  name: string;
+  description: string | null;
+  starttime: string | null;
+  endtime: string | null;
+  status: number | null;
+}
+
+/** Text-time build columns aliased to the shared summary row; times converted after reading. */
+const SUMMARY_COLUMNS = 'b.id, b.buildnumber AS number, b.builder_id AS builderid, b.result, b.starttime, b.endtime, b.lost';
+
+type SummaryRow = Omit<BuildSummaryRow, 'started_at' | 'complete_at'> & {
+  starttime: string | null;
+  endtime: string | null;
+};
+
+function summaryRow(row: SummaryRow): BuildSummaryRow {
+  return { ...row, started_at: statusdbTime(row.starttime), complete_at: statusdbTime(row.endtime) };
+}
+
+export class StatusdbSnapshot implements Snapshot {
+  readonly schema: SchemaInfo = { kind: 'statusdb', description: "Mozilla statusdb (2010 schema)" };
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  summary(): SnapshotSummary {
+    const count = (table: string) => this.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    const span = this.db.prepare('SELECT min(starttime) AS first, max(starttime) AS last FROM builds').get() as {
+      first: string | null;
+      last: string | null;
+    };
+    const results = this.db
+      .prepare('SELECT result, count(*) AS count FROM builds GROUP BY result ORDER BY result')
+      .all() as { result: number | null; count: number }[];
+    return {
+      builds: count('builds'),
+      builders: count('builders'),
+      workers: count('slaves'),
+      masters: count('masters'),
+      changes: count('changes'),
+      sourcestamps: count('sourcestamps'),
+      steps: count('steps'),
+      firstStart: statusdbTime(span.first),
+      lastStart: statusdbTime(span.last),
+      results,
+    };
+  }
+
+  builders(): Builder[] {
+    const rows = this.db.prepare('SELECT id, name, category FROM builders ORDER BY id').all() as {
+      id: number;
+      name: string;
+      category: string | null;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      description: null,
+      tags: row.category ? [row.category] : [],
+    }));
+  }
+
+  workers(): Worker[] {
+    return this.db.prepare('SELECT id, name FROM slaves ORDER BY id').all() as Worker[];
+  }
+
+  masters(): Master[] {
+    return this.db.prepare('SELECT id, coalesce(name, url) AS name, url FROM masters ORDER BY id').all() as Master[];
+  }
+
+  buildIdBounds(): { min: number; max: number } | null {
+    const row = this.db.prepare('SELECT min(id) AS min, max(id) AS max FROM builds').get() as {
+      min: number | null;
+      max: number | null;
+    };
+    return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
+  }
+
+  buildIds(from: number, to: number): number[] {
+    return this.db.prepare('SELECT id FROM builds WHERE id BETWEEN ? AND ? ORDER BY id').pluck().all(from, to) as number[];
+  }
+
+  buildDetails(from: number, to: number): BuildDetail[] {
+    // Neighbours by id within the same builder row: the builder_id index ends in the rowid, so
+    // each lookup is one index seek.
+    const builds = this.db
+      .prepare(
+        `SELECT b.*,
+                (SELECT max(p.id) FROM builds p WHERE p.builder_id = b.builder_id AND p.id < b.id) AS previous_id,
+                (SELECT min(n.id) FROM builds n WHERE n.builder_id = b.builder_id AND n.id > b.id) AS next_id
+         FROM builds b WHERE b.id BETWEEN ? AND ? ORDER BY b.id`,
+      )
+      .all(from, to) as BuildRow[];
+    const properties = groupBy(
+      this.db
+        .prepare(
+          `SELECT bp.build_id, p.name, p.value, p.source FROM build_properties bp
+           JOIN properties p ON p.id = bp.property_id
+           WHERE bp.build_id BETWEEN ? AND ? ORDER BY bp.build_id, p.name, p.id`,
+        )
+        .all(from, to) as { build_id: number; name: string | null; value: string | null; source: string | null }[],
+      (row) => row.build_id,
+    );
+    const steps = groupBy(this.steps(from, to), (step) => step.buildId);
+    return builds.map((row) => ({
+      id: row.id,
+      number: row.buildnumber,
+      builderId: row.builder_id,
+      workerId: row.slave_id,
+      masterId: row.master_id,
+      startedAt: statusdbTime(row.starttime),
+      completeAt: statusdbTime(row.endtime),
+      result: row.result,
+      stateString: '',
+      reason: row.reason,
+      lost: row.lost === 1,
+      sourcestampIds: row.source_id === null ? [] : [row.source_id],
+      parentBuildId: null,
+      steps: (steps.get(row.id) ?? []).map(({ buildId: _, ...step }) => step),
+      properties: (properties.get(row.id) ?? []).map((property) => ({
+        name: property.name ?? '',
+        value: property.value ?? 'null',
+        source: property.source ?? '',
+      })),
+      triggeredBuildIds: [],
+      previousBuildId: row.previous_id,
+      nextBuildId: row.next_id,
+    }));
+  }
+
+  private steps(from: number, to: number): (Step & { buildId: number })[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, build_id, "order" AS number, name, description, starttime, endtime, status
+         FROM steps WHERE build_id BETWEEN ? AND ? ORDER BY build_id, "order", id`,
+      )
+      .all(from, to) as StepRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      buildId: row.build_id,
+      number: row.number,
+      name: row.name,
+      startedAt: statusdbTime(row.starttime),
+      completeAt: statusdbTime(row.endtime),
+      result: row.status,
+      description: stepDescription(row.description),
+      hidden: false,
+      urls: [],
+      logs: [],
+    }));
+  }
+
+  platformProperties(buildIds: readonly number[]): Map<number, string> {
+    const rows = this.db
+      .prepare(
+        `SELECT bp.build_id, p.value FROM build_properties bp JOIN properties p ON p.id = bp.property_id
+         WHERE p.name = 'platform' AND bp.build_id ${IN_JSON}`,
+      )
+      .all(jsonIds(buildIds)) as { build_id: number; value: string | null }[];
+    return new Map(rows.map((row) => [row.build_id, propertyText(row.value ?? 'null')]));
+  }
+
+  platformValues(): string[] {
+    const values = this.db
+      .prepare("SELECT DISTINCT value FROM properties WHERE name = 'platform' AND value IS NOT NULL")
+      .pluck()
+      .all() as string[];
+    return [...new Set(values.map(propertyText))].sort();
+  }
+
+  sourcestampIds(filter: StampFilter): number[] {
+    const ids = (sql: string, ...params: unknown[]) => this.db.prepare(sql).pluck().all(...params) as number[];
+    switch (filter.kind) {
+      case 'all':
+        return ids('SELECT id FROM sourcestamps ORDER BY id');
+      case 'nonempty':
+        return ids(
+          `SELECT id FROM sourcestamps INTERSECT SELECT source_id FROM source_changes
+           INTERSECT SELECT source_id FROM builds ORDER BY 1`,
+        );
+      case 'branch':
+        return ids('SELECT id FROM sourcestamps WHERE branch IS ? ORDER BY id', filter.branch);
+      case 'builders':
+        return ids(
+          `SELECT DISTINCT source_id FROM builds WHERE source_id IS NOT NULL AND builder_id ${IN_JSON} ORDER BY 1`,
+          jsonIds(filter.builderIds),
+        );
+    }
+  }
+
+  sourcestamps(ids: readonly number[]): Sourcestamp[] {
+    return this.db
+      .prepare(
+        `SELECT id, branch, revision, NULL AS repository, NULL AS project FROM sourcestamps WHERE id ${IN_JSON} ORDER BY id`,
+      )
+      .all(jsonIds(ids)) as Sourcestamp[];
+  }
+
+  changesOfSourcestamps(ids: readonly number[]): Map<number, Change[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT sc.source_id, c.id, c.who, c.comments, c.branch, c.revision, c."when"
+         FROM source_changes sc JOIN changes c ON c.id = sc.change_id
+         WHERE sc.source_id ${IN_JSON} ORDER BY sc.source_id, sc."order", sc.id`,
+      )
+      .all(jsonIds(ids)) as {
+      source_id: number;
+      id: number;
+      who: string | null;
+      comments: string | null;
+      branch: string | null;
+      revision: string | null;
+      when: string | null;
+    }[];
+    const files = groupBy(
+      this.db
+        .prepare(
+          `SELECT fc.change_id, f.path FROM file_changes fc JOIN files f ON f.id = fc.file_id
+           WHERE fc.change_id ${IN_JSON} ORDER BY fc.change_id, fc.rowid`,
+        )
+        .all(jsonIds(rows.map((row) => row.id))) as { change_id: number; path: string }[],
+      (row) => row.change_id,
+    );
+    const changes = groupBy(rows, (row) => row.source_id);
+    return new Map(
+      [...changes].map(([stampId, stampChanges]) => [
+        stampId,
+        stampChanges.map(
+          (row): Change => ({
+            id: row.id,
+            author: row.who,
+            revision: row.revision,
+            branch: row.branch,
+            comments: row.comments ?? '',
+            when: statusdbTime(row.when),
+            repository: null,
+            revlink: null,
+            files: (files.get(row.id) ?? []).map((file) => file.path),
+          }),
+        ),
+      ]),
+    );
+  }
+
+  buildsOfSourcestamps(
+    ids: readonly number[],
+    limit: number,
+    builderIds?: readonly number[],
+  ): Map<number, StampBuilds> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (
+           SELECT b.source_id AS stampid, ${SUMMARY_COLUMNS},
+                  count(*) OVER (PARTITION BY b.source_id) AS total,
+                  row_number() OVER (PARTITION BY b.source_id ORDER BY b.starttime, b.id) AS position
+           FROM builds b
+           WHERE b.source_id ${IN_JSON} ${builderIds ? `AND b.builder_id ${IN_JSON}` : ''})
+         WHERE position <= ? ORDER BY stampid, position`,
+      )
+      .all(...[jsonIds(ids), ...(builderIds ? [jsonIds(builderIds)] : []), limit]) as (SummaryRow & {
+      stampid: number;
+      total: number;
+    })[];
+    return stampBuildsFrom(rows.map((row) => ({ ...summaryRow(row), stampid: row.stampid, total: row.total })));
+  }
+
+  branches(): (string | null)[] {
+    return this.db.prepare('SELECT DISTINCT branch FROM sourcestamps ORDER BY branch').pluck().all() as (string | null)[];
+  }
+
+  buildsOf(kind: EntityKind, id: number): BuildSummary[] {
+    const column = { builder: 'builder_id', worker: 'slave_id', master: 'master_id' }[kind];
+    const rows = this.db
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${column} = ? ORDER BY b.id DESC`)
+      .all(id) as SummaryRow[];
+    return rows.map((row) => buildSummary(summaryRow(row)));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** statusdb keeps a step's description as a JSON list of words. */
+function stepDescription(text: string | null): string {
+  const words = parseJsonOr(text, text ?? '');
+  return Array.isArray(words) ? words.join(' ') : String(words);
+}

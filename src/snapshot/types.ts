@@ -1,0 +1,76 @@
+import type {
+  BuildDetail,
+  BuildSummary,
+  Builder,
+  Change,
+  Master,
+  SchemaInfo,
+  SnapshotSummary,
+  Sourcestamp,
+  Worker,
+} from '../model/types.ts';
+
+/** Which sourcestamps a listing shows. */
+export type StampFilter =
+  | { kind: 'all' }
+  /** Coconut's exclude_empty: stamps with both builds and changes. */
+  | { kind: 'nonempty' }
+  | { kind: 'branch'; branch: string | null }
+  /** Stamps built by any of these builders (a tag's or a category's). */
+  | { kind: 'builders'; builderIds: readonly number[] };
+
+/** Whose builds an entity page lists. */
+export type EntityKind = 'builder' | 'worker' | 'master';
+
+export interface StampBuilds {
+  /** How many builds the stamp has in all (within the facet's builders). */
+  total: number;
+  /** The first `limit` of them by start time. */
+  builds: BuildSummary[];
+}
+
+/**
+ * One snapshot, whatever its schema. Every method reads a bounded window — a range of ids or an
+ * explicit list — so callers decide how much is in memory at once. Lists come back ordered.
+ */
+export interface Snapshot {
+  readonly file: string;
+  readonly schema: SchemaInfo;
+  summary(): SnapshotSummary;
+  builders(): Builder[];
+  workers(): Worker[];
+  masters(): Master[];
+
+  /** Smallest and largest build id, or null for a snapshot without builds. */
+  buildIdBounds(): { min: number; max: number } | null;
+  /** Build ids in [from, to], ascending. */
+  buildIds(from: number, to: number): number[];
+  /** Every build with id in [from, to] with its steps, logs, properties and neighbours. */
+  buildDetails(from: number, to: number): BuildDetail[];
+  /** The `platform` property of each of these builds that has one. */
+  platformProperties(buildIds: readonly number[]): Map<number, string>;
+  /** Every distinct value of the `platform` build property. */
+  platformValues(): string[];
+
+  /** Ids of the sourcestamps that pass the filter, ascending. */
+  sourcestampIds(filter: StampFilter): number[];
+  sourcestamps(ids: readonly number[]): Sourcestamp[];
+  /** Changes of each stamp, in the stamp's order. */
+  changesOfSourcestamps(ids: readonly number[]): Map<number, Change[]>;
+  /**
+   * Builds of each stamp, ordered by start: the first `limit` and the total. With `builderIds`,
+   * only those builders' builds count.
+   */
+  buildsOfSourcestamps(
+    ids: readonly number[],
+    limit: number,
+    builderIds?: readonly number[],
+  ): Map<number, StampBuilds>;
+  /** Distinct sourcestamp branches (null for stamps without one). */
+  branches(): (string | null)[];
+
+  /** Builds of one builder, worker or master, newest first. */
+  buildsOf(kind: EntityKind, id: number): BuildSummary[];
+
+  close(): void;
+}

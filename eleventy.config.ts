@@ -1,0 +1,15 @@
+/**
+ * Eleventy's view of copra: where the templates are and which filters they may use. The pages
+ * themselves come from `src/render/eleventy.ts`, which adds one window of page models as global
+ * data (`pages`) to each run.
+ */
+import filters from './src/render/filters.ts';
+
+export default function (eleventyConfig: { addPlugin(plugin: unknown): void }) {
+  eleventyConfig.addPlugin(filters);
+  return {
+    dir: { input: 'templates', includes: '_includes', layouts: '_includes/layouts' },
+    templateFormats: ['njk'],
+    htmlTemplateEngine: 'njk',
+  };
+}

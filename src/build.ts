@@ -1,0 +1,96 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CopraError } from './errors.ts';
+import { DEFAULT_PLAN_OPTIONS, loadArchive, planWindows } from './pages/plan.ts';
+import { type Output, startProgress } from './progress.ts';
+import { renderWindows } from './render/pool.ts';
+import { TEMPLATES_DIR } from './render/eleventy.ts';
+import { openSnapshot, readableSnapshotPath } from './snapshot/open.ts';
+
+export interface BuildOptions {
+  out: string;
+  jobs?: number;
+  buildsPerWindow?: number;
+  /** Where progress lines go. */
+  output: Output;
+}
+
+export interface BuildReport {
+  schema: string;
+  pages: number;
+  windows: number;
+  seconds: number;
+  warnings: string[];
+}
+
+/**
+ * Builds the archive of `snapshotFile` into `options.out`. Everything is written into a fresh
+ * directory beside `out` and swapped in only when the build succeeded: a failed or interrupted
+ * build leaves the previous archive as it was.
+ */
+export async function buildArchive(snapshotFile: string, options: BuildOptions): Promise<BuildReport> {
+  const started = Date.now();
+  const out = resolve(options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  const scratch = mkdtempSync(join(dirname(out), '.copra-tmp-'));
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+  const onSignal = () => {
+    removeScratch();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const site = join(scratch, 'site');
+    const work = join(scratch, 'work');
+    mkdirSync(work);
+    const snapshotPath = readableSnapshotPath(snapshotFile, work);
+    const title = basename(snapshotFile);
+    const archive = loadArchive(openSnapshot(snapshotPath, snapshotFile), title);
+    const schema = archive.snapshot.schema.description;
+    options.output.write(`${snapshotFile}: ${schema}\n`);
+    const windows = planWindows(archive, {
+      ...DEFAULT_PLAN_OPTIONS,
+      ...(options.buildsPerWindow ? { buildsPerWindow: options.buildsPerWindow } : {}),
+    });
+    archive.snapshot.close();
+
+    // Windows, not pages, measure progress: how many pages a paged list makes is known only
+    // once it is rendered.
+    const progress = startProgress(options.output, 'Rendering', windows.length, 'windows');
+    const result = await renderWindows(windows, {
+      snapshotPath,
+      snapshotName: snapshotFile,
+      title,
+      outDir: site,
+      jobs: options.jobs ?? availableParallelism(),
+      onWindow: () => progress.advance(1),
+    });
+    progress.done();
+    cpSync(join(TEMPLATES_DIR, 'assets'), join(site, 'assets'), { recursive: true });
+
+    swapIn(site, out, scratch);
+    return {
+      schema,
+      pages: result.pages,
+      windows: windows.length,
+      seconds: (Date.now() - started) / 1000,
+      warnings: result.warnings,
+    };
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    removeScratch();
+  }
+}
+
+/** Replaces `out` with `site`; the old archive is moved aside into the scratch directory first. */
+function swapIn(site: string, out: string, scratch: string): void {
+  if (existsSync(out)) {
+    const isArchive = existsSync(join(out, 'index.html')) && existsSync(join(out, 'assets', 'copra.css'));
+    if (!isArchive && readdirSync(out).length > 0) {
+      throw new CopraError(`${out} exists and does not look like a copra archive; choose another --out or remove it.`);
+    }
+    renameSync(out, join(scratch, 'previous'));
+  }
+  renameSync(site, out);
+}

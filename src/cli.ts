@@ -1,0 +1,116 @@
+/**
+ * copra's command line: parses arguments, reports progress and a summary, maps errors to exit
+ * codes. The work itself lives in build.ts, serve.ts and import/.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { buildArchive } from './build.ts';
+import { CopraError } from './errors.ts';
+import { type Output, formatSeconds } from './progress.ts';
+import { serveDirectory } from './serve.ts';
+
+const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
+
+Usage:
+  copra build SNAPSHOT [--out DIR] [--jobs N]
+      Writes the archive of SNAPSHOT (a buildbot 0.9–4.x state.sqlite or a Mozilla statusdb
+      SQLite file) into DIR (default: dist). The snapshot is only read.
+        --out DIR    where the archive goes; replaced only when the build succeeds
+        --jobs N     render processes (default: one per core)
+  copra serve [DIR] [--port N]
+      Serves a built archive (default: dist) on http://127.0.0.1:N/ (default port 8080).
+  copra help
+      Shows this text.
+`;
+
+export interface Io {
+  stdout: Output;
+  stderr: Output;
+}
+
+const processIo: Io = {
+  stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY },
+  stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY },
+};
+
+function usageError(message: string): CopraError {
+  return new CopraError(`${message}\nRun "copra help" for usage.`);
+}
+
+function positiveInteger(value: string | undefined, option: string, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw usageError(`${option} takes a whole number above 0, not "${value}".`);
+  return number;
+}
+
+async function buildCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string', default: 'dist' }, jobs: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) return help(io);
+  const [snapshot, ...extra] = positionals;
+  if (!snapshot || extra.length > 0) throw usageError('copra build takes one snapshot file.');
+  const report = await buildArchive(snapshot, {
+    out: values.out,
+    jobs: positiveInteger(values.jobs, '--jobs'),
+    output: io.stderr,
+  });
+  for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
+  io.stdout.write(
+    `Wrote ${report.pages} pages to ${values.out} in ${formatSeconds(report.seconds)} ` +
+      `(${Math.round(report.pages / report.seconds)} pages/s, ${report.windows} windows), ` +
+      `${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}.\n`,
+  );
+  return 0;
+}
+
+async function serveCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { port: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) return help(io);
+  const directory = positionals[0] ?? 'dist';
+  if (!existsSync(directory)) throw new CopraError(`${directory} does not exist; build it first: copra build SNAPSHOT --out ${directory}`);
+  const port = positiveInteger(values.port, '--port', 8080)!;
+  await serveDirectory(directory, port);
+  io.stdout.write(`Serving ${directory} on http://127.0.0.1:${port}/ (Ctrl-C stops)\n`);
+  return new Promise(() => {});
+}
+
+function help(io: Io): number {
+  io.stdout.write(USAGE);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number> | number> = {
+  build: buildCommand,
+  serve: serveCommand,
+  help: (_args, io) => help(io),
+  '--help': (_args, io) => help(io),
+  '-h': (_args, io) => help(io),
+};
+
+/** Runs one command; returns the exit code. Only CopraErrors are expected: they print on one line. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  try {
+    if (!command) throw usageError(name === undefined ? 'No command given.' : `Unknown command "${name}".`);
+    return await command(args, io);
+  } catch (error) {
+    if (error instanceof CopraError) {
+      io.stderr.write(`copra: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`copra: ${error.message}\nRun "copra help" for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

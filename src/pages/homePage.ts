@@ -1,0 +1,47 @@
+import { type ResultView, codeResult } from '../model/results.ts';
+import { formatTime } from '../model/time.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { urls } from '../urls.ts';
+import type { Listing } from './listing.ts';
+import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+export interface HomePage extends PageBase {
+  schema: string;
+  file: string;
+  firstStart: string | null;
+  lastStart: string | null;
+  counts: { label: string; count: number }[];
+  results: { result: ResultView; count: number }[];
+  listings: Link[];
+  builders: Link[];
+  workers: Link[];
+  masters: Link[];
+}
+
+const byText = (a: Link, b: Link) => a.text.localeCompare(b.text);
+
+export function homePage(snapshot: Snapshot, site: Site, allListings: Listing[]): HomePage {
+  const link = new Linker(urls.home(), site);
+  const summary = snapshot.summary();
+  return {
+    ...pageBase(link, site, site.name),
+    schema: snapshot.schema.description,
+    file: site.name,
+    firstStart: formatTime(summary.firstStart),
+    lastStart: formatTime(summary.lastStart),
+    counts: [
+      { label: 'builds', count: summary.builds },
+      { label: 'steps', count: summary.steps },
+      { label: 'builders', count: summary.builders },
+      { label: site.schema === 'statusdb' ? 'slaves' : 'workers', count: summary.workers },
+      { label: 'masters', count: summary.masters },
+      { label: 'sourcestamps', count: summary.sourcestamps },
+      { label: 'changes', count: summary.changes },
+    ],
+    results: summary.results.map((row) => ({ result: codeResult(row.result), count: row.count })),
+    listings: allListings.map((listing) => ({ href: link.listing(listing.key), text: listing.title })),
+    builders: [...site.builders.keys()].map((id) => link.builder(id)).sort(byText),
+    workers: [...site.workers.keys()].map((id) => link.worker(id)!).sort(byText),
+    masters: [...site.masters.keys()].map((id) => link.master(id)!).sort(byText),
+  };
+}

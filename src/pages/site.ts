@@ -1,0 +1,108 @@
+import type { Builder, Master, SchemaKind, Worker } from '../model/types.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { type ListingKey, type PageUrl, relativeHref, urls } from '../urls.ts';
+
+/**
+ * What every page model needs to know about the snapshot as a whole: the small tables (builders,
+ * workers, masters) by id, and the values that decide a build's platform. Built once per process.
+ */
+export interface Site {
+  schema: SchemaKind;
+  /** The snapshot's file name, as the archive is titled. */
+  name: string;
+  builders: Map<number, Builder>;
+  workers: Map<number, Worker>;
+  masters: Map<number, Master>;
+  /** Every value the `platform` property takes: a builder tag among them names the platform. */
+  platforms: Set<string>;
+  /** What builder tags are called in this schema. */
+  tagWord: 'tag' | 'category';
+  /** References to rows the snapshot lacks (orphans), found while building pages. */
+  warnings: Set<string>;
+}
+
+export function loadSite(snapshot: Snapshot, name: string): Site {
+  const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((row) => [row.id, row]));
+  return {
+    schema: snapshot.schema.kind,
+    name,
+    builders: byId(snapshot.builders()),
+    workers: byId(snapshot.workers()),
+    masters: byId(snapshot.masters()),
+    platforms: new Set(snapshot.platformValues()),
+    tagWord: snapshot.schema.kind === 'statusdb' ? 'category' : 'tag',
+    warnings: new Set(),
+  };
+}
+
+export interface Link {
+  /** Null for a row the snapshot does not have: shown, never linked. */
+  href: string | null;
+  text: string;
+}
+
+/** Links as seen from one page: every href a page model hands its template comes from here. */
+export class Linker {
+  constructor(
+    readonly from: PageUrl,
+    private readonly site: Site,
+  ) {}
+
+  to(url: string): string {
+    return relativeHref(this.from, url);
+  }
+
+  builder(id: number): Link {
+    return this.entity('builder', id, this.site.builders.get(id)?.name, urls.builder(id));
+  }
+
+  worker(id: number | null): Link | null {
+    return id === null ? null : this.entity('worker', id, this.site.workers.get(id)?.name, urls.worker(id));
+  }
+
+  master(id: number | null): Link | null {
+    return id === null ? null : this.entity('master', id, this.site.masters.get(id)?.name, urls.master(id));
+  }
+
+  private entity(kind: string, id: number, name: string | undefined, url: string): Link {
+    if (name !== undefined) return { href: this.to(url), text: name };
+    this.site.warnings.add(`${kind} ${id} is referenced but not in the snapshot (orphan row); shown unlinked`);
+    return { href: null, text: `${kind} ${id} (missing)` };
+  }
+
+  tag(tag: string): Link {
+    return { href: this.to(urls.listing({ kind: 'tag', tag }, 1, 1)), text: tag };
+  }
+
+  listing(key: ListingKey): string {
+    return this.to(urls.listing(key, 1, 1));
+  }
+
+  /** The header every page shares. */
+  nav(): Nav {
+    return {
+      home: this.to(urls.home()),
+      sources: this.listing({ kind: 'all' }),
+      stylesheet: this.to(urls.asset('copra.css')),
+    };
+  }
+}
+
+export interface Nav {
+  home: string;
+  sources: string;
+  stylesheet: string;
+}
+
+/** The fields every page model carries for the layout. */
+export interface PageBase {
+  /** Where the page is written (see urls.ts). */
+  url: PageUrl;
+  title: string;
+  nav: Nav;
+  siteName: string;
+}
+
+export function pageBase(link: Linker, site: Site, title: string): PageBase {
+  return { url: link.from, title, nav: link.nav(), siteName: site.name };
+}

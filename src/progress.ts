@@ -1,0 +1,61 @@
+/**
+ * Progress of a long phase. On a terminal: one redrawn line with a bar, counts, rate and ETA.
+ * Elsewhere (CI, pipes): a plain line at every tenth of the way, so logs stay readable.
+ */
+
+export interface Output {
+  write(text: string): void;
+  isTTY?: boolean;
+}
+
+export interface Progress {
+  advance(amount: number): void;
+  done(): void;
+}
+
+const BAR_WIDTH = 24;
+const REDRAW_MS = 100;
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const whole = Math.round(seconds);
+  return whole >= 60 ? `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s` : `${whole}s`;
+}
+
+export function startProgress(out: Output, label: string, total: number, unit: string): Progress {
+  const started = Date.now();
+  let current = 0;
+  let lastDraw = 0;
+  let lastTenth = 0;
+
+  const line = () => {
+    const elapsed = (Date.now() - started) / 1000;
+    const rate = elapsed > 0 ? current / elapsed : 0;
+    const eta = rate > 0 ? (total - current) / rate : Infinity;
+    const share = total > 0 ? Math.min(1, current / total) : 1;
+    const bar = '#'.repeat(Math.round(share * BAR_WIDTH)).padEnd(BAR_WIDTH, '.');
+    return `${label} [${bar}] ${current}/${total} ${unit} ${Math.round(rate)}/s ETA ${formatSeconds(eta)}`;
+  };
+
+  return {
+    advance(amount) {
+      current += amount;
+      if (out.isTTY) {
+        if (Date.now() - lastDraw < REDRAW_MS) return;
+        lastDraw = Date.now();
+        out.write(`\r${line()}\x1b[K`);
+        return;
+      }
+      const tenth = total > 0 ? Math.floor((current / total) * 10) : 10;
+      if (tenth > lastTenth) {
+        lastTenth = tenth;
+        out.write(`${line()}\n`);
+      }
+    },
+    done() {
+      const seconds = (Date.now() - started) / 1000;
+      const summary = `${label}: ${current} ${unit} in ${formatSeconds(seconds)}`;
+      out.write(out.isTTY ? `\r${summary}\x1b[K\n` : `${summary}\n`);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * A render worker: a child process that opens the snapshot once and renders the windows its
+ * parent sends, one at a time. See pool.ts for the other side of the messages.
+ */
+import { loadArchive, pageCount, windowPages, type Archive, type Window } from '../pages/plan.ts';
+import { openSnapshot } from '../snapshot/open.ts';
+import { renderPages } from './eleventy.ts';
+
+export interface WorkerInit {
+  snapshotPath: string;
+  snapshotName: string;
+  title: string;
+  outDir: string;
+}
+
+export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'window'; index: number; window: Window };
+export type FromWorker =
+  | { type: 'done'; index: number; pages: number; warnings: string[] }
+  | { type: 'failed'; index: number; message: string };
+
+/** Renders one window; the in-process path of pool.ts uses this too. */
+export async function renderWindow(archive: Archive, window: Window, outDir: string): Promise<number> {
+  const pages = windowPages(archive, window);
+  await renderPages(pages, outDir);
+  return pageCount(pages);
+}
+
+export function openArchive(init: WorkerInit): Archive {
+  return loadArchive(openSnapshot(init.snapshotPath, init.snapshotName), init.title);
+}
+
+function serve(): void {
+  let archive: Archive | undefined;
+  let outDir = '';
+  process.on('message', async (message: ToWorker) => {
+    if (message.type === 'init') {
+      archive = openArchive(message.init);
+      outDir = message.init.outDir;
+      return;
+    }
+    const reply = (answer: FromWorker) => process.send!(answer);
+    try {
+      if (!archive) throw new Error('render worker got a window before its snapshot');
+      const pages = await renderWindow(archive, message.window, outDir);
+      reply({ type: 'done', index: message.index, pages, warnings: [...archive.site.warnings] });
+    } catch (error) {
+      reply({ type: 'failed', index: message.index, message: (error as Error).stack ?? String(error) });
+    }
+  });
+}
+
+if (process.send) serve();

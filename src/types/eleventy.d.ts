@@ -1,0 +1,13 @@
+/** The part of Eleventy 3's programmatic API copra uses (the package ships no types). */
+declare module '@11ty/eleventy' {
+  interface EleventyOptions {
+    configPath?: string;
+    quietMode?: boolean;
+    config?: (eleventyConfig: { addGlobalData(name: string, data: unknown): void }) => void;
+  }
+  export default class Eleventy {
+    constructor(input: string, output: string, options?: EleventyOptions);
+    disableLogger(): void;
+    write(): Promise<unknown>;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Every page's address, and every link between pages. Pages live at `<dir>/index.html`; links are
+ * relative and name `index.html` explicitly, so the archive works from any sub-path of any host
+ * and straight from disk.
+ */
+
+/** A page's directory relative to the site root: '' for the home page, else ending in '/'. */
+export type PageUrl = string;
+
+const paged = (base: string, page: number): PageUrl => (page <= 1 ? base : `${base}${page}/`);
+
+export type ListingKey =
+  | { kind: 'all' }
+  | { kind: 'nonempty' }
+  | { kind: 'branch'; branch: string | null }
+  | { kind: 'tag'; tag: string };
+
+export const urls = {
+  home: (): PageUrl => '',
+  build: (id: number): PageUrl => `build/${id}/`,
+  builder: (id: number, page = 1): PageUrl => paged(`builder/${id}/`, page),
+  worker: (id: number, page = 1): PageUrl => paged(`worker/${id}/`, page),
+  master: (id: number, page = 1): PageUrl => paged(`master/${id}/`, page),
+  source: (id: number, page = 1): PageUrl => paged(`source/${id}/`, page),
+  /**
+   * A listing's pages are numbered from the oldest stamp, so new stamps only change the newest
+   * pages; the newest page is the listing's own address.
+   */
+  listing: (key: ListingKey, page: number, pageCount: number): PageUrl => {
+    const base = listingBase(key);
+    return page >= pageCount ? base : `${base}page/${page}/`;
+  },
+  /** Static files: a path, not a page directory. */
+  asset: (name: string): string => `assets/${name}`,
+};
+
+function listingBase(key: ListingKey): PageUrl {
+  switch (key.kind) {
+    case 'all':
+      return 'sources/';
+    case 'nonempty':
+      return 'sources/nonempty/';
+    case 'branch':
+      return `sources/branch/${key.branch === null ? '_none' : pathSegment(key.branch)}/`;
+    case 'tag':
+      return `sources/tag/${pathSegment(key.tag)}/`;
+  }
+}
+
+/**
+ * A name as one path segment, injectively: letters, digits, '.' and '-' stay; every other byte of
+ * its UTF-8 becomes `_XX`. Names of only dots would be special directories, so they are escaped too.
+ */
+export function pathSegment(name: string): string {
+  const safe = [...Buffer.from(name, 'utf8')]
+    .map((byte) => {
+      const char = String.fromCharCode(byte);
+      return /[A-Za-z0-9.-]/.test(char) ? char : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return /^\.*$/.test(safe) ? safe.replaceAll('.', '_2E') : safe;
+}
+
+/** The file Eleventy writes for a page. */
+export function outputPath(url: PageUrl): string {
+  return `${url}index.html`;
+}
+
+/** A link from the page at `from` to the page (or asset) at `to`. */
+export function relativeHref(from: PageUrl, to: string): string {
+  const depth = from === '' ? 0 : from.split('/').length - 1;
+  const target = to === '' || to.endsWith('/') ? `${to}index.html` : to;
+  return '../'.repeat(depth) + target;
+}

@@ -1,7 +1,12 @@
 import Eleventy from '@11ty/eleventy';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
 import type { PageSet } from '../pages/plan.ts';
+
+// Eleventy loads eleventy.config.ts with Node's own import(): that needs tsx's loader in this
+// process, whoever started it (the CLI, a render worker, the test runner).
+register();
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEMPLATES_DIR = join(ROOT, 'templates');

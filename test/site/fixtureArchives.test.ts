@@ -1,0 +1,202 @@
+import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, archiveFiles, buildInto, querySnapshot, readPage, text } from '../helpers/archive.ts';
+
+/** The result words of domain.md §1, by code. */
+const RESULT_WORDS: Record<number, string> = {
+  0: 'success',
+  1: 'warnings',
+  2: 'failure',
+  3: 'skipped',
+  4: 'exception',
+  5: 'retry',
+  6: 'cancelled',
+};
+
+interface BuildRow {
+  id: number;
+  number: number;
+  builder: string;
+  result: number | null;
+}
+interface StepRow {
+  buildid: number;
+  number: number;
+  name: string;
+  result: number | null;
+}
+interface PropertyRow {
+  buildid: number;
+  name: string;
+  value: string;
+}
+
+/** The same facts read with the test's own SQL, schema by schema: not through copra's adapters. */
+function expectedRows(db: Database.Database, statusdb: boolean) {
+  const builds = db
+    .prepare(
+      statusdb
+        ? 'SELECT b.id, b.buildnumber AS number, bl.name AS builder, b.result FROM builds b JOIN builders bl ON bl.id = b.builder_id ORDER BY b.id'
+        : 'SELECT b.id, b.number, bl.name AS builder, b.results AS result FROM builds b JOIN builders bl ON bl.id = b.builderid ORDER BY b.id',
+    )
+    .all() as BuildRow[];
+  const steps = db
+    .prepare(
+      statusdb
+        ? 'SELECT build_id AS buildid, "order" AS number, name, status AS result FROM steps ORDER BY build_id, "order", id'
+        : 'SELECT buildid, number, name, results AS result FROM steps ORDER BY buildid, number',
+    )
+    .all() as StepRow[];
+  const properties = db
+    .prepare(
+      statusdb
+        ? 'SELECT bp.build_id AS buildid, p.name, p.value FROM build_properties bp JOIN properties p ON p.id = bp.property_id'
+        : 'SELECT buildid, name, value FROM build_properties',
+    )
+    .all() as PropertyRow[];
+  const stamps = db.prepare('SELECT id FROM sourcestamps ORDER BY id').pluck().all() as number[];
+  const buildsPerStamp = new Map(
+    (
+      db
+        .prepare(
+          statusdb
+            ? 'SELECT source_id AS stamp, count(*) AS n FROM builds GROUP BY source_id'
+            : `SELECT bss.sourcestampid AS stamp, count(*) AS n FROM builds b
+               JOIN buildrequests br ON br.id = b.buildrequestid
+               JOIN buildset_sourcestamps bss ON bss.buildsetid = br.buildsetid GROUP BY bss.sourcestampid`,
+        )
+        .all() as { stamp: number; n: number }[]
+    ).map((row) => [row.stamp, row.n]),
+  );
+  return { builds, steps, properties, stamps, buildsPerStamp };
+}
+
+function groupByBuild<T extends { buildid: number }>(rows: T[]): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const row of rows) groups.set(row.buildid, [...(groups.get(row.buildid) ?? []), row]);
+  return groups;
+}
+
+/** How a property's JSON reads on the page: strings bare, structures indented. */
+function shownValue(json: string): string {
+  const value = JSON.parse(json) as unknown;
+  return typeof value === 'string' ? value : typeof value === 'object' && value !== null ? JSON.stringify(value, null, 2) : String(value);
+}
+
+const fold = (value: string) => value.replace(/\s+/g, ' ').trim();
+
+describe.each(FIXTURES)('the archive of the $name fixture', ({ file }) => {
+  let out: string;
+  let expected: ReturnType<typeof expectedRows>;
+
+  beforeAll(async () => {
+    ({ out } = await buildInto(file));
+    const db = querySnapshot(file);
+    expected = expectedRows(db, file.includes('statusdb'));
+    db.close();
+  });
+
+  it('has a page for every build showing builder, number, result, each step with its result and each property', () => {
+    const steps = groupByBuild(expected.steps);
+    const properties = groupByBuild(expected.properties);
+    expect(expected.builds.length).toBeGreaterThan(1000);
+    for (const build of expected.builds) {
+      const page = readPage(out, `build/${build.id}/`);
+      const heading = text(page.querySelector('h1'));
+      expect(heading).toContain(build.builder);
+      expect(heading).toContain(`#${build.number}`);
+      expect(text(page.querySelector('h1 .result'))).toBe(RESULT_WORDS[build.result!]);
+
+      const stepRows = page.querySelectorAll('table.steps tr.step');
+      const buildSteps = steps.get(build.id) ?? [];
+      expect(stepRows.map((row) => text(row.querySelector('td'))), `steps of build ${build.id}`).toEqual(
+        buildSteps.map((step) => String(step.number)),
+      );
+      buildSteps.forEach((step, index) => {
+        const cells = stepRows[index]!.querySelectorAll('td');
+        expect(text(cells[1])).toContain(step.name);
+        expect(text(cells[2])).toBe(RESULT_WORDS[step.result!]);
+      });
+
+      const shown = page
+        .querySelectorAll('table.properties tbody tr')
+        .map((row) => row.querySelectorAll('td').map((cell) => fold(cell.textContent)))
+        .map(([name, value]) => `${name}=${value}`)
+        .sort();
+      const stored = (properties.get(build.id) ?? []).map((p) => `${p.name}=${fold(shownValue(p.value))}`).sort();
+      expect(shown, `properties of build ${build.id}`).toEqual(stored);
+    }
+  });
+
+  it('lists every sourcestamp exactly once, newest first, across the pages of the unfiltered listing', () => {
+    const seen: number[] = [];
+    let url: string | null = 'sources/index.html';
+    while (url) {
+      const page = readPage(out, url);
+      seen.push(...page.querySelectorAll('td.source > a').map((a) => Number(text(a).replace('#', ''))));
+      const older = page.querySelector('a[rel=next]')?.getAttribute('href');
+      url = older ? normalize(join(dirname(url), older)) : null;
+    }
+    expect(seen).toEqual([...expected.stamps].sort((a, b) => b - a).filter((id) => seen.includes(id)));
+    expect([...seen].sort((a, b) => a - b)).toEqual(expected.stamps);
+  });
+
+  it('bounds the builds of a listing row and links the rest to the sourcestamp page', () => {
+    let checked = 0;
+    for (const [stamp, total] of expected.buildsPerStamp) {
+      const page = readPage(out, `source/${stamp}/`);
+      expect(text(page.querySelector('dl.facts')), `stamp ${stamp}`).toContain(`Builds${total.toLocaleString('en-US')}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+    const rows = readPage(out, 'sources/').querySelectorAll('tr.stamp');
+    for (const row of rows) {
+      const stamp = Number(text(row.querySelector('td.source > a')).replace('#', ''));
+      const total = expected.buildsPerStamp.get(stamp) ?? 0;
+      const shown = row.querySelectorAll('a.build').length;
+      const more = text(row.querySelector('a.more'));
+      expect(shown + (more ? Number(more.replace(/\D/g, '')) : 0), `stamp ${stamp}`).toBe(total);
+    }
+  });
+
+  it('resolves every internal link, and reaches every page from the home page', () => {
+    const files = archiveFiles(out);
+    const pages = new Set(files.filter((path) => path.endsWith('.html')));
+    const reached = new Set<string>(['index.html']);
+    const queue = ['index.html'];
+    while (queue.length > 0) {
+      const from = queue.pop()!;
+      const page = readPage(out, from);
+      for (const element of page.querySelectorAll('a[href], link[href]')) {
+        const href = element.getAttribute('href')!;
+        if (/^[a-z]+:/i.test(href)) continue;
+        const target = normalize(join(dirname(from), href.split('#')[0]!));
+        expect(existsSync(join(out, target)), `${from} links to ${href}`).toBe(true);
+        if (pages.has(target) && !reached.has(target)) {
+          reached.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    expect([...pages].filter((page) => !reached.has(page))).toEqual([]);
+  });
+});
+
+describe('building the same snapshot twice', () => {
+  it('gives byte-identical archives, whatever the number of render processes', async () => {
+    const [file] = FIXTURES;
+    const hashes = async (jobs: number) => {
+      const { out } = await buildInto(file.file, { jobs, buildsPerWindow: jobs === 1 ? 700 : 1000 });
+      return Object.fromEntries(
+        archiveFiles(out).map((path) => [path, createHash('sha256').update(readFileSync(join(out, path))).digest('hex')]),
+      );
+    };
+    const first = await hashes(2);
+    const second = await hashes(1);
+    expect(Object.keys(first).length).toBeGreaterThan(4000);
+    expect(second).toEqual(first);
+  });
+});

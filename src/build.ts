@@ -32,6 +32,7 @@ export interface BuildReport {
 export async function buildArchive(snapshotFile: string, options: BuildOptions): Promise<BuildReport> {
   const started = Date.now();
   const out = resolve(options.out);
+  checkReplaceable(out);
   mkdirSync(dirname(out), { recursive: true });
   const scratch = mkdtempSync(join(dirname(out), '.copra-tmp-'));
   const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
@@ -83,14 +84,17 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
   }
 }
 
+/** A build replaces only an earlier archive or an empty directory, never anything else. */
+function checkReplaceable(out: string): void {
+  if (!existsSync(out)) return;
+  const isArchive = existsSync(join(out, 'index.html')) && existsSync(join(out, 'assets', 'copra.css'));
+  if (!isArchive && readdirSync(out).length > 0) {
+    throw new CopraError(`${out} exists and does not look like a copra archive; choose another --out or remove it.`);
+  }
+}
+
 /** Replaces `out` with `site`; the old archive is moved aside into the scratch directory first. */
 function swapIn(site: string, out: string, scratch: string): void {
-  if (existsSync(out)) {
-    const isArchive = existsSync(join(out, 'index.html')) && existsSync(join(out, 'assets', 'copra.css'));
-    if (!isArchive && readdirSync(out).length > 0) {
-      throw new CopraError(`${out} exists and does not look like a copra archive; choose another --out or remove it.`);
-    }
-    renameSync(out, join(scratch, 'previous'));
-  }
+  if (existsSync(out)) renameSync(out, join(scratch, 'previous'));
   renameSync(site, out);
 }

@@ -1,0 +1,114 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli.ts';
+import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, readPage, scratchDir, text } from './helpers/archive.ts';
+
+function captured() {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => void stdout.push(s) }, stderr: { write: (s: string) => void stderr.push(s) } },
+    stdout: () => stdout.join(''),
+    stderr: () => stderr.join(''),
+  };
+}
+
+/** Names and contents of every file in a folder: what "unchanged" means. */
+function folderState(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir).map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]),
+  );
+}
+
+describe('copra build on bad input', () => {
+  const dir = scratchDir();
+  const unrelated = join(dir, 'unrelated.sqlite');
+  const db = new Database(unrelated);
+  db.exec('CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT)');
+  db.close();
+  writeFileSync(join(dir, 'empty.sqlite'), '');
+  writeFileSync(join(dir, 'notes.txt'), 'these are not the builds you are looking for\n');
+  writeFileSync(join(dir, 'dump.sql.gz'), gzipSync('-- MySQL dump 10.13\n'));
+
+  it.each([
+    ['a missing file', 'missing.sqlite', /cannot read the snapshot \(ENOENT\)/],
+    ['an empty file', 'empty.sqlite', /is empty/],
+    ['a text file', 'notes.txt', /is not an SQLite database/],
+    ['a MySQL dump', 'dump.sql.gz', /looks like a MySQL dump.*copra import/],
+    ['an SQLite file of another schema', 'unrelated.sqlite', /neither buildbot's tables .* nor statusdb's/],
+  ])('rejects %s with one line naming the file, exit code 2 and no output', async (_what, name, message) => {
+    const out = join(dir, `out-${name}`);
+    const run = captured();
+    const code = await main(['build', join(dir, name), '--out', out], run.io);
+    expect(code).toBe(2);
+    const lines = run.stderr().trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(join(dir, name));
+    expect(lines[0]).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((entry) => entry.startsWith('.copra-tmp-'))).toEqual([]);
+  });
+
+  it('explains usage mistakes', async () => {
+    for (const argv of [[], ['frobnicate'], ['build'], ['build', 'a', 'b'], ['build', 'x', '--jobs', '0'], ['build', '--nope']]) {
+      const run = captured();
+      expect(await main(argv, run.io), argv.join(' ')).toBe(2);
+      expect(run.stderr()).toMatch(/^copra: .*\nRun "copra help" for usage\.\n$/s);
+    }
+  });
+
+  it('refuses to replace a directory that is not an archive', async () => {
+    const out = join(dir, 'precious');
+    mkdirSync(out);
+    writeFileSync(join(out, 'thesis.tex'), 'years of work');
+    const run = captured();
+    expect(await main(['build', STATUSDB_FIXTURE, '--out', out], run.io)).toBe(2);
+    expect(run.stderr()).toContain('does not look like a copra archive');
+    expect(readdirSync(out)).toEqual(['thesis.tex']);
+  });
+});
+
+describe('copra build from the command line', () => {
+  it('reads a WAL snapshot with a live -wal file completely and leaves its folder as it was', () => {
+    const dir = scratchDir();
+    const live = join(dir, 'live');
+    const snapshotDir = join(dir, 'snapshot');
+    mkdirSync(live);
+    mkdirSync(snapshotDir);
+    copyFileSync(BUILDBOT_FIXTURE, join(live, 'state.sqlite'));
+    // A master that died mid-write leaves committed rows only in its -wal file.
+    const master = new Database(join(live, 'state.sqlite'));
+    master.pragma('wal_autocheckpoint = 0');
+    const newId = (master.prepare('SELECT max(id) + 1 FROM builds').pluck().get() as number);
+    master
+      .prepare(
+        `INSERT INTO builds (id, number, builderid, buildrequestid, workerid, masterid, started_at, complete_at, state_string, results)
+         SELECT ?, number + 100000, builderid, buildrequestid, workerid, masterid, started_at, complete_at, 'only in the wal', results
+         FROM builds WHERE id = 1`,
+      )
+      .run(newId);
+    copyFileSync(join(live, 'state.sqlite'), join(snapshotDir, 'state.sqlite'));
+    copyFileSync(join(live, 'state.sqlite-wal'), join(snapshotDir, 'state.sqlite-wal'));
+    master.close();
+    const before = folderState(snapshotDir);
+
+    const out = join(dir, 'dist');
+    const run = spawnSync(process.execPath, [join(REPO, 'bin', 'copra.js'), 'build', join(snapshotDir, 'state.sqlite'), '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true' },
+    });
+    expect(run.stderr).toContain('buildbot state.sqlite (alembic 059)');
+    expect(run.stderr).toMatch(/Rendering: \d+ windows in/);
+    expect(run.stdout).toMatch(/^Wrote \d+ pages to .* 0 warnings\.\n$/);
+    expect(run.status).toBe(0);
+
+    expect(text(readPage(out, `build/${newId}/`).querySelector('dl.facts'))).toContain('only in the wal');
+    expect(folderState(snapshotDir)).toEqual(before);
+    expect(readdirSync(dir).filter((entry) => entry.startsWith('.copra-tmp-'))).toEqual([]);
+  });
+});

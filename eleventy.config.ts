@@ -2,6 +2,10 @@
  * Eleventy's view of copra: where the templates are and which filters they may use. The pages
  * themselves come from `src/render/eleventy.ts`, which adds one window of page models as global
  * data (`pages`) to each run.
+ *
+ * templates/<kind>.njk paginates over `pages.<kind>`, one page each, and only includes
+ * `_includes/pages/<kind>.njk`: Eleventy 3.1 compiles a paginated template anew for every page,
+ * while an include is compiled once per run.
  */
 import filters from './src/render/filters.ts';
 

@@ -2,16 +2,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CopraError } from './errors.ts';
-import { DEFAULT_PLAN_OPTIONS, loadArchive, planWindows } from './pages/plan.ts';
+import { type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS, loadArchive, planWindows } from './pages/plan.ts';
 import { type Output, startProgress } from './progress.ts';
 import { renderWindows } from './render/pool.ts';
 import { TEMPLATES_DIR } from './render/eleventy.ts';
 import { openSnapshot, readableSnapshotPath } from './snapshot/open.ts';
 
-export interface BuildOptions {
+export interface BuildOptions extends Partial<ArchiveOptions> {
   out: string;
   jobs?: number;
-  buildsPerWindow?: number;
   /** Where progress lines go. */
   output: Output;
 }
@@ -47,13 +46,15 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     mkdirSync(work);
     const snapshotPath = readableSnapshotPath(snapshotFile, work);
     const title = basename(snapshotFile);
-    const archive = loadArchive(openSnapshot(snapshotPath, snapshotFile), title);
+    const archiveOptions: ArchiveOptions = {
+      buildsPerWindow: options.buildsPerWindow ?? DEFAULT_ARCHIVE_OPTIONS.buildsPerWindow,
+      logs: options.logs ?? DEFAULT_ARCHIVE_OPTIONS.logs,
+      logPageLines: options.logPageLines ?? DEFAULT_ARCHIVE_OPTIONS.logPageLines,
+    };
+    const archive = loadArchive(openSnapshot(snapshotPath, snapshotFile), title, archiveOptions);
     const schema = archive.snapshot.schema.description;
     options.output.write(`${snapshotFile}: ${schema}\n`);
-    const windows = planWindows(archive, {
-      ...DEFAULT_PLAN_OPTIONS,
-      ...(options.buildsPerWindow ? { buildsPerWindow: options.buildsPerWindow } : {}),
-    });
+    const windows = planWindows(archive);
     archive.snapshot.close();
 
     // Windows, not pages, measure progress: how many pages a paged list makes is known only
@@ -64,6 +65,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       snapshotName: snapshotFile,
       title,
       outDir: site,
+      options: archiveOptions,
       jobs: options.jobs ?? availableParallelism(),
       onWindow: () => progress.advance(1),
     });
@@ -71,6 +73,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     cpSync(join(TEMPLATES_DIR, 'assets'), join(site, 'assets'), { recursive: true });
 
     swapIn(site, out, scratch);
+    removeScratch();
     return {
       schema,
       pages: result.pages,

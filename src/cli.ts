@@ -6,17 +6,22 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildArchive } from './build.ts';
 import { CopraError } from './errors.ts';
+import type { LogMode } from './pages/failureSummary.ts';
 import { type Output, formatSeconds } from './progress.ts';
 import { serveDirectory } from './serve.ts';
 
 const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
 
 Usage:
-  copra build SNAPSHOT [--out DIR] [--jobs N]
+  copra build SNAPSHOT [--out DIR] [--jobs N] [--logs full|summary|none] [--log-page-lines N]
       Writes the archive of SNAPSHOT (a buildbot 0.9–4.x state.sqlite or a Mozilla statusdb
       SQLite file) into DIR (default: dist). The snapshot is only read.
-        --out DIR    where the archive goes; replaced only when the build succeeds
-        --jobs N     render processes (default: one per core)
+        --out DIR             where the archive goes; replaced only when the build succeeds
+        --jobs N              render processes (default: one per core)
+        --logs full           log pages, raw .txt downloads and failure summaries (default)
+        --logs summary        failure summaries on build pages only
+        --logs none           no logs read at all
+        --log-page-lines N    longer logs show head, tail and errors on their page (default 5000)
   copra serve [DIR] [--port N]
       Serves a built archive (default: dist) on http://127.0.0.1:N/ (default port 8080).
   copra help
@@ -44,18 +49,30 @@ function positiveInteger(value: string | undefined, option: string, fallback?: n
   return number;
 }
 
+const isLogMode = (value: string): value is LogMode => ['full', 'summary', 'none'].includes(value);
+
 async function buildCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string', default: 'dist' }, jobs: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      out: { type: 'string', default: 'dist' },
+      jobs: { type: 'string' },
+      logs: { type: 'string', default: 'full' },
+      'log-page-lines': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) return help(io);
   const [snapshot, ...extra] = positionals;
   if (!snapshot || extra.length > 0) throw usageError('copra build takes one snapshot file.');
+  const logs = values.logs;
+  if (!isLogMode(logs)) throw usageError(`--logs takes full, summary or none, not "${logs}".`);
   const report = await buildArchive(snapshot, {
     out: values.out,
     jobs: positiveInteger(values.jobs, '--jobs'),
+    logs,
+    logPageLines: positiveInteger(values['log-page-lines'], '--log-page-lines'),
     output: io.stderr,
   });
   for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);

@@ -30,6 +30,9 @@ export const urls = {
     const base = listingBase(key);
     return page >= pageCount ? base : `${base}page/${page}/`;
   },
+  log: (buildId: number, logId: number): PageUrl => `build/${buildId}/log/${logId}/`,
+  /** A log's raw text, beside its page. */
+  rawLog: (buildId: number, logId: number, slug: string): string => `build/${buildId}/log/${logId}/${pathSegment(slug)}.txt`,
   /** Static files: a path, not a page directory. */
   asset: (name: string): string => `assets/${name}`,
 };

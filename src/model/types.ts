@@ -46,6 +46,18 @@ export interface LogRef {
   numLines: number;
 }
 
+/** A log with the step and build it belongs to: what a log page needs besides its lines. */
+export interface LogInfo extends LogRef {
+  buildId: number;
+  builderId: number;
+  buildNumber: number;
+  stepNumber: number;
+  stepName: string;
+  stepResult: number | null;
+  stepStartedAt: number | null;
+  stepCompleteAt: number | null;
+}
+
 export interface Step {
   id: number;
   number: number;

@@ -1,9 +1,10 @@
 import { type ResultView, buildResult, stepResult } from '../model/results.ts';
 import { durationText, formatTime } from '../model/time.ts';
-import type { BuildDetail, Change, Sourcestamp, Step } from '../model/types.ts';
+import type { BuildDetail, Change, Property, Sourcestamp, Step } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
+import { type LogMode, type LogSummary, buildFailureSummary } from './failureSummary.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 import { readableJson } from './values.ts';
 
@@ -31,6 +32,9 @@ export interface BuildPage extends PageBase {
   steps: StepView[];
   properties: { name: string; value: string; source: string }[];
   sourcestamps: SourcestampView[];
+  failureSummary: LogSummary[];
+  /** statusdb: `log_url` properties (logs lived elsewhere); null where the schema stores logs. */
+  externalLogs: Link[] | null;
 }
 
 export interface StepView {
@@ -43,7 +47,7 @@ export interface StepView {
   hidden: boolean;
   /** Position on the build's time line, in percent of its wall time. */
   bar: { offset: number; width: number };
-  logs: { name: string; lines: number; type: string }[];
+  logs: { name: string; lines: number; type: string; href: string | null; raw: string | null }[];
   urls: { name: string; url: string }[];
 }
 
@@ -55,20 +59,33 @@ export interface SourcestampView {
   changes: ChangeView[];
 }
 
+export interface BuildPageOptions {
+  logs: LogMode;
+  logPageLines: number;
+}
+
 /** Build pages for the builds with ids in [from, to]: one window of the archive. */
-export function buildPages(snapshot: Snapshot, site: Site, from: number, to: number): BuildPage[] {
+export function buildPages(
+  snapshot: Snapshot,
+  site: Site,
+  from: number,
+  to: number,
+  options: BuildPageOptions,
+): BuildPage[] {
   const builds = snapshot.buildDetails(from, to);
   const stampIds = [...new Set(builds.flatMap((build) => build.sourcestampIds))];
   const stamps = new Map(snapshot.sourcestamps(stampIds).map((stamp) => [stamp.id, stamp]));
   const changes = snapshot.changesOfSourcestamps(stampIds);
-  return builds.map((build) => buildPage(build, site, stamps, changes));
+  return builds.map((build) => buildPage(snapshot, build, site, stamps, changes, options));
 }
 
 function buildPage(
+  snapshot: Snapshot,
   build: BuildDetail,
   site: Site,
   stamps: Map<number, Sourcestamp>,
   changes: Map<number, Change[]>,
+  options: BuildPageOptions,
 ): BuildPage {
   const link = new Linker(urls.build(build.id), site);
   const builder = link.builder(build.builderId);
@@ -94,7 +111,7 @@ function buildPage(
     next: build.nextBuildId === null ? null : link.to(urls.build(build.nextBuildId)),
     parent: build.parentBuildId === null ? null : buildLink(build.parentBuildId),
     triggered: build.triggeredBuildIds.map(buildLink),
-    steps: build.steps.map((step) => stepView(step, build.startedAt, wallEnd)),
+    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs)),
     properties: build.properties.map((property) => ({ ...property, value: readableJson(property.value) })),
     sourcestamps: build.sourcestampIds.map((id) => {
       const stamp = stamps.get(id);
@@ -107,7 +124,18 @@ function buildPage(
         changes: (changes.get(id) ?? []).map(changeView),
       };
     }),
+    failureSummary: buildFailureSummary(snapshot, build.steps, link, options.logs, options.logPageLines),
+    externalLogs: site.schema === 'statusdb' ? externalLogs(build.properties) : null,
   };
+}
+
+/** statusdb builds of late 2010 name their log's address in a `log_url` property. */
+function externalLogs(properties: Property[]): Link[] {
+  return properties
+    .filter((property) => property.name === 'log_url')
+    .map((property) => readableJson(property.value))
+    .filter((url) => /^https?:\/\//i.test(url))
+    .map((url) => ({ href: url, text: url }));
 }
 
 function lastStepEnd(steps: Step[]): number | null {
@@ -118,7 +146,8 @@ function lastStepEnd(steps: Step[]): number | null {
 /** Rounded so the same snapshot always gives the same bytes. */
 const percent = (part: number, whole: number) => Math.round((part / whole) * 10000) / 100;
 
-function stepView(step: Step, buildStart: number | null, buildEnd: number | null): StepView {
+function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link: Linker, mode: LogMode): StepView {
+  const buildStart = build.startedAt;
   const wall = buildStart === null || buildEnd === null ? 0 : buildEnd - buildStart;
   const start = step.startedAt;
   const end = step.completeAt ?? buildEnd;
@@ -135,7 +164,13 @@ function stepView(step: Step, buildStart: number | null, buildEnd: number | null
     duration: durationText(step.startedAt, step.completeAt),
     hidden: step.hidden,
     bar,
-    logs: step.logs.map((log) => ({ name: log.name, lines: log.numLines, type: log.type })),
+    logs: step.logs.map((log) => ({
+      name: log.name,
+      lines: log.numLines,
+      type: log.type,
+      href: mode === 'full' ? link.to(urls.log(build.id, log.id)) : null,
+      raw: mode === 'full' && log.type !== 'd' ? link.to(urls.rawLog(build.id, log.id, log.slug)) : null,
+    })),
     urls: step.urls,
   };
 }

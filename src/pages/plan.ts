@@ -1,6 +1,7 @@
 import type { EntityKind, Snapshot } from '../snapshot/types.ts';
 import { type BuildPage, buildPages } from './buildPage.ts';
 import { type EntityPage, entityPages } from './entityPage.ts';
+import type { LogMode } from './failureSummary.ts';
 import { type HomePage, homePage } from './homePage.ts';
 import {
   type Listing,
@@ -10,6 +11,7 @@ import {
   listingPages,
   listings,
 } from './listing.ts';
+import { type LogPage, type LogPageOptions, logPages } from './logPage.ts';
 import { type Site, loadSite } from './site.ts';
 import { type SourcePage, sourcePages } from './sourcePage.ts';
 
@@ -20,9 +22,11 @@ import { type SourcePage, sourcePages } from './sourcePage.ts';
  */
 export type Window =
   | { kind: 'home' }
+  | { kind: 'logs'; from: number; to: number; count: number }
   | { kind: 'builds'; from: number; to: number; pages: number }
   | { kind: 'sources'; ids: number[] }
-  | { kind: 'listing'; listing: number; pageCount: number; specs: ListingPageSpec[] }
+  /** Pages of one or more listings: small listings share a window. */
+  | { kind: 'listing'; parts: { listing: number; pageCount: number; specs: ListingPageSpec[] }[] }
   | { kind: 'entities'; entity: EntityKind; ids: number[] };
 
 /** Everything one window renders, by template. */
@@ -32,31 +36,50 @@ export interface PageSet {
   source: SourcePage[];
   listing: ListingPage[];
   entity: EntityPage[];
+  log: LogPage[];
 }
 
-export interface PlanOptions {
+export interface ArchiveOptions {
   /** Builds per window: bounds the memory of one render. */
   buildsPerWindow: number;
+  /** full: log pages, raw files and failure summaries; summary: failure summaries only; none. */
+  logs: LogMode;
+  /** Logs longer than this show head, tail and errors on their page (the raw file has it all). */
+  logPageLines: number;
 }
 
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { buildsPerWindow: 1000 };
+export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = { buildsPerWindow: 1000, logs: 'full', logPageLines: 5000 };
+/** Log lines one window renders at most (a single longer log gets a window of its own). */
+const LOG_LINES_PER_WINDOW = 200_000;
 
 /** Cuts the whole archive into windows of about `buildsPerWindow` pages each. */
-export function planWindows({ snapshot, site, listings }: Archive, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Window[] {
+export function planWindows({ snapshot, site, listings, options }: Archive): Window[] {
   const size = options.buildsPerWindow;
   const windows: Window[] = [{ kind: 'home' }];
   windows.push(...buildWindows(snapshot, size));
+  if (options.logs === 'full') windows.push(...logWindows(snapshot, size, Math.min(options.logPageLines, LOG_LINES_PER_WINDOW)));
   const stampIds = snapshot.sourcestampIds({ kind: 'all' });
   for (let start = 0; start < stampIds.length; start += size) {
     windows.push({ kind: 'sources', ids: stampIds.slice(start, start + size) });
   }
   const pagesPerWindow = Math.max(1, Math.floor(size / 50));
+  let listingWindow: Extract<Window, { kind: 'listing' }> = { kind: 'listing', parts: [] };
+  let pagesInWindow = 0;
   listings.forEach((listing, index) => {
     const specs = listingPageSpecs(snapshot, listing);
-    for (let start = 0; start < specs.length; start += pagesPerWindow) {
-      windows.push({ kind: 'listing', listing: index, pageCount: specs.length, specs: specs.slice(start, start + pagesPerWindow) });
+    for (let start = 0; start < specs.length; ) {
+      if (pagesInWindow >= pagesPerWindow) {
+        windows.push(listingWindow);
+        listingWindow = { kind: 'listing', parts: [] };
+        pagesInWindow = 0;
+      }
+      const part = specs.slice(start, start + pagesPerWindow - pagesInWindow);
+      listingWindow.parts.push({ listing: index, pageCount: specs.length, specs: part });
+      pagesInWindow += part.length;
+      start += part.length;
     }
   });
+  if (listingWindow.parts.length > 0) windows.push(listingWindow);
   const entities: [EntityKind, number[]][] = [
     ['builder', [...site.builders.keys()]],
     ['worker', [...site.workers.keys()]],
@@ -91,37 +114,72 @@ function buildWindows(snapshot: Snapshot, size: number): Window[] {
   return windows;
 }
 
-const emptyPageSet = (): PageSet => ({ home: [], build: [], source: [], listing: [], entity: [] });
+/**
+ * Windows of consecutive logs holding at most `count` logs and about LOG_LINES_PER_WINDOW lines
+ * (a log counts with at most `pageLines`: longer ones are capped on their page).
+ */
+function logWindows(snapshot: Snapshot, count: number, pageLines: number): Window[] {
+  const windows: Window[] = [];
+  let current: { from: number; to: number; count: number; lines: number } | null = null;
+  for (const log of snapshot.logSizes()) {
+    const lines = Math.min(log.lines, pageLines);
+    if (current && (current.count >= count || current.lines + lines > LOG_LINES_PER_WINDOW)) {
+      windows.push({ kind: 'logs', from: current.from, to: current.to, count: current.count });
+      current = null;
+    }
+    if (!current) current = { from: log.id, to: log.id, count: 0, lines: 0 };
+    current.to = log.id;
+    current.count++;
+    current.lines += lines;
+  }
+  if (current) windows.push({ kind: 'logs', from: current.from, to: current.to, count: current.count });
+  return windows;
+}
+
+const emptyPageSet = (): PageSet => ({ home: [], build: [], source: [], listing: [], entity: [], log: [] });
 
 /** What a process keeps while it renders windows of one snapshot. */
 export interface Archive {
   snapshot: Snapshot;
   site: Site;
   listings: Listing[];
+  options: ArchiveOptions;
 }
 
-export function loadArchive(snapshot: Snapshot, name: string): Archive {
+export function loadArchive(snapshot: Snapshot, name: string, options: ArchiveOptions): Archive {
   const site = loadSite(snapshot, name);
-  return { snapshot, site, listings: listings(snapshot, site) };
+  return { snapshot, site, listings: listings(snapshot, site), options };
 }
 
-/** Builds the page models of one window. */
-export function windowPages({ snapshot, site, listings }: Archive, window: Window): PageSet {
+/** Builds the page models of one window; raw log text goes to the sinks `rawSink` opens. */
+export function windowPages(
+  { snapshot, site, listings, options }: Archive,
+  window: Window,
+  rawSink: LogPageOptions['rawSink'],
+): PageSet {
   const pages = emptyPageSet();
   switch (window.kind) {
+    case 'logs':
+      pages.log = logPages(snapshot, site, window.from, window.to, { pageLines: options.logPageLines, rawSink });
+      break;
     case 'home':
       pages.home.push(homePage(snapshot, site, listings));
       break;
     case 'builds':
-      pages.build = buildPages(snapshot, site, window.from, window.to);
+      pages.build = buildPages(snapshot, site, window.from, window.to, {
+        logs: options.logs,
+        logPageLines: options.logPageLines,
+      });
       break;
     case 'sources':
       pages.source = sourcePages(snapshot, site, window.ids);
       break;
     case 'listing': {
-      const listing = listings[window.listing];
-      if (!listing) throw new Error(`listing ${window.listing} is not in this snapshot`);
-      pages.listing = listingPages(snapshot, site, listing, window.pageCount, window.specs);
+      pages.listing = window.parts.flatMap((part) => {
+        const listing = listings[part.listing];
+        if (!listing) throw new Error(`listing ${part.listing} is not in this snapshot`);
+        return listingPages(snapshot, site, listing, part.pageCount, part.specs);
+      });
       break;
     }
     case 'entities':

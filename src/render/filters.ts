@@ -1,4 +1,11 @@
-/** Formatting filters for templates: presentation only, never data lookups. */
+/**
+ * Formatting filters for templates: presentation only, never data lookups. `logLines` and
+ * `sanitizeHtml` escape or clean what they are given themselves; templates mark only their output
+ * safe.
+ */
+import type { LineView } from '../pages/logView.ts';
+import { logLinesHtml } from './logLines.ts';
+import { sanitizeLogHtml } from './sanitize.ts';
 
 const thousands = new Intl.NumberFormat('en-US');
 
@@ -7,4 +14,8 @@ export default function filters(eleventyConfig: { addFilter(name: string, filter
   eleventyConfig.addFilter('thousands', (count: number) => thousands.format(count));
   /** "3cae0f590f0a46ac…" → "3cae0f590f0a": revisions as people quote them. */
   eleventyConfig.addFilter('shortRevision', (revision: string | null) => (revision ?? '').slice(0, 12));
+  /** Numbered, anchored log lines, escaped. */
+  eleventyConfig.addFilter('logLines', (lines: LineView[]) => logLinesHtml(lines));
+  /** An HTML log, made inert. */
+  eleventyConfig.addFilter('sanitizeHtml', (html: string) => sanitizeLogHtml(html));
 }

@@ -2,15 +2,17 @@
  * A render worker: a child process that opens the snapshot once and renders the windows its
  * parent sends, one at a time. See pool.ts for the other side of the messages.
  */
-import { loadArchive, pageCount, windowPages, type Archive, type Window } from '../pages/plan.ts';
+import { type Archive, type ArchiveOptions, type Window, loadArchive, pageCount, windowPages } from '../pages/plan.ts';
 import { openSnapshot } from '../snapshot/open.ts';
 import { renderPages } from './eleventy.ts';
+import { rawLogFile } from './rawLogs.ts';
 
 export interface WorkerInit {
   snapshotPath: string;
   snapshotName: string;
   title: string;
   outDir: string;
+  options: ArchiveOptions;
 }
 
 export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'window'; index: number; window: Window };
@@ -20,13 +22,13 @@ export type FromWorker =
 
 /** Renders one window; the in-process path of pool.ts uses this too. */
 export async function renderWindow(archive: Archive, window: Window, outDir: string): Promise<number> {
-  const pages = windowPages(archive, window);
+  const pages = windowPages(archive, window, rawLogFile(outDir));
   await renderPages(pages, outDir);
   return pageCount(pages);
 }
 
 export function openArchive(init: WorkerInit): Archive {
-  return loadArchive(openSnapshot(init.snapshotPath, init.snapshotName), init.title);
+  return loadArchive(openSnapshot(init.snapshotPath, init.snapshotName), init.title, init.options);
 }
 
 function serve(): void {

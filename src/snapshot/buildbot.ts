@@ -4,6 +4,7 @@ import type {
   BuildSummary,
   Builder,
   Change,
+  LogInfo,
   LogRef,
   Master,
   SchemaInfo,
@@ -12,6 +13,7 @@ import type {
   Step,
   Worker,
 } from '../model/types.ts';
+import type { LogChunk } from './logchunks.ts';
 import { type BuildSummaryRow, buildSummary, propertyText, stampBuildsFrom } from './rows.ts';
 import { IN_JSON, columnNames, groupBy, jsonIds, parseJsonOr, tableNames } from './sql.ts';
 import type { EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
@@ -387,6 +389,36 @@ export class BuildbotSnapshot implements Snapshot {
 
   branches(): (string | null)[] {
     return this.db.prepare('SELECT DISTINCT branch FROM sourcestamps ORDER BY branch').pluck().all() as (string | null)[];
+  }
+
+  logSizes(): { id: number; lines: number }[] {
+    return this.db.prepare('SELECT id, num_lines AS lines FROM logs ORDER BY id').all() as { id: number; lines: number }[];
+  }
+
+  logs(from: number, to: number): LogInfo[] {
+    return this.logInfos('l.id BETWEEN ? AND ?', from, to);
+  }
+
+  logsOfSteps(stepIds: readonly number[]): LogInfo[] {
+    return this.logInfos(`l.stepid ${IN_JSON}`, jsonIds(stepIds));
+  }
+
+  private logInfos(where: string, ...params: unknown[]): LogInfo[] {
+    return this.db
+      .prepare(
+        `SELECT l.id, l.name, l.slug, l.type, l.num_lines AS numLines, s.buildid AS buildId,
+                b.builderid AS builderId, b.number AS buildNumber, s.number AS stepNumber, s.name AS stepName,
+                s.results AS stepResult, s.started_at AS stepStartedAt, s.complete_at AS stepCompleteAt
+         FROM logs l JOIN steps s ON s.id = l.stepid JOIN builds b ON b.id = s.buildid
+         WHERE ${where} ORDER BY l.id`,
+      )
+      .all(...params) as LogInfo[];
+  }
+
+  logChunks(logId: number): IterableIterator<LogChunk> {
+    return this.db
+      .prepare('SELECT first_line, last_line, content, compressed FROM logchunks WHERE logid = ? ORDER BY first_line')
+      .iterate(logId) as IterableIterator<LogChunk>;
   }
 
   buildsOf(kind: EntityKind, id: number): BuildSummary[] {

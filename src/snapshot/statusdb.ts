@@ -4,6 +4,7 @@ import type {
   BuildSummary,
   Builder,
   Change,
+  LogInfo,
   Master,
   SchemaInfo,
   SnapshotSummary,
@@ -11,6 +12,7 @@ import type {
   Step,
   Worker,
 } from '../model/types.ts';
+import type { LogChunk } from './logchunks.ts';
 import { type BuildSummaryRow, buildSummary, propertyText, stampBuildsFrom } from './rows.ts';
 import { IN_JSON, columnNames, groupBy, jsonIds, parseJsonOr, tableNames } from './sql.ts';
 import type { EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
@@ -328,6 +330,23 @@ export class StatusdbSnapshot implements Snapshot {
 
   branches(): (string | null)[] {
     return this.db.prepare('SELECT DISTINCT branch FROM sourcestamps ORDER BY branch').pluck().all() as (string | null)[];
+  }
+
+  // statusdb kept no logs: later builds carry a `log_url` property instead.
+  logSizes(): { id: number; lines: number }[] {
+    return [];
+  }
+
+  logs(): LogInfo[] {
+    return [];
+  }
+
+  logsOfSteps(): LogInfo[] {
+    return [];
+  }
+
+  logChunks(): IterableIterator<LogChunk> {
+    return [][Symbol.iterator]();
   }
 
   buildsOf(kind: EntityKind, id: number): BuildSummary[] {

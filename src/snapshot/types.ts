@@ -3,12 +3,14 @@ import type {
   BuildSummary,
   Builder,
   Change,
+  LogInfo,
   Master,
   SchemaInfo,
   SnapshotSummary,
   Sourcestamp,
   Worker,
 } from '../model/types.ts';
+import type { LogChunk } from './logchunks.ts';
 
 /** Which sourcestamps a listing shows. */
 export type StampFilter =
@@ -68,6 +70,15 @@ export interface Snapshot {
   ): Map<number, StampBuilds>;
   /** Distinct sourcestamp branches (null for stamps without one). */
   branches(): (string | null)[];
+
+  /** Id and line count of every log, by id: enough to plan windows of logs. */
+  logSizes(): { id: number; lines: number }[];
+  /** Logs with id in [from, to], with their step and build. */
+  logs(from: number, to: number): LogInfo[];
+  /** The logs of these steps, with their step and build. */
+  logsOfSteps(stepIds: readonly number[]): LogInfo[];
+  /** A log's chunks in line order, read lazily: logs can be larger than memory allows. */
+  logChunks(logId: number): IterableIterator<LogChunk>;
 
   /** Builds of one builder, worker or master, newest first. */
   buildsOf(kind: EntityKind, id: number): BuildSummary[];

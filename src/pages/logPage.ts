@@ -1,0 +1,100 @@
+import { readLog } from '../logs/readLog.ts';
+import { type ResultView, stepResult } from '../model/results.ts';
+import type { LogInfo } from '../model/types.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { urls } from '../urls.ts';
+import { SUMMARY_BLOCKS_PER_LOG, needsSummary } from './failureSummary.ts';
+import { type LineView, lineView } from './logView.ts';
+import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+/** Where a log's raw text goes, line by line: opened by the render layer, which owns files. */
+export interface RawLogSink {
+  write(line: string): void;
+  close(): void;
+}
+
+export type LogPageSegment = { lines: LineView[] } | { omitted: { first: number; last: number; count: number } };
+
+export interface LogPage extends PageBase {
+  build: Link;
+  step: { number: number; name: string; result: ResultView };
+  name: string;
+  /** buildbot's log type: s stdio, t text, h html, d deleted. */
+  type: string;
+  deleted: boolean;
+  lineCount: number;
+  capped: boolean;
+  raw: { href: string; fileName: string };
+  segments: LogPageSegment[];
+  /** An HTML log's markup, sanitised by the template's filter. */
+  html: string | null;
+  errorCount: number;
+  warningCount: number;
+  missingCount: number;
+  /** Failure summary of a failed or warning step's log: links into this page. */
+  errorBlocks: LineView[][];
+}
+
+export interface LogPageOptions {
+  pageLines: number;
+  rawSink: (log: LogInfo) => RawLogSink;
+}
+
+/** Log pages (and, through the sink, raw files) for the logs with ids in [from, to]. */
+export function logPages(snapshot: Snapshot, site: Site, from: number, to: number, options: LogPageOptions): LogPage[] {
+  return snapshot.logs(from, to).map((log) => logPage(snapshot, site, log, options));
+}
+
+function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageOptions): LogPage {
+  const url = urls.log(log.buildId, log.id);
+  const link = new Linker(url, site);
+  const sink = options.rawSink(log);
+  let reading;
+  try {
+    reading = readLog(log, (id) => snapshot.logChunks(id), {
+      pageLines: options.pageLines,
+      maxErrorBlocks: SUMMARY_BLOCKS_PER_LOG,
+      sink: (line) => sink.write(line),
+    });
+  } finally {
+    sink.close();
+  }
+  const builder = link.builder(log.builderId).text;
+  const rawPath = urls.rawLog(log.buildId, log.id, log.slug);
+  const own = (line: Parameters<typeof lineView>[0]) => lineView(line, '');
+  return {
+    ...pageBase(link, site, `${log.name} · ${log.stepName} · ${builder} #${log.buildNumber}`),
+    build: { href: link.to(urls.build(log.buildId)), text: `${builder} #${log.buildNumber}` },
+    step: {
+      number: log.stepNumber,
+      name: log.stepName,
+      result: stepResult({ result: log.stepResult, startedAt: log.stepStartedAt, completeAt: log.stepCompleteAt }),
+    },
+    name: log.name,
+    type: log.type,
+    deleted: log.type === 'd',
+    lineCount: reading.lineCount,
+    capped: reading.capped,
+    raw: { href: link.to(rawPath), fileName: rawPath.split('/').at(-1)! },
+    segments: reading.segments.map((segment) =>
+      'lines' in segment
+        ? { lines: segment.lines.map(own) }
+        : {
+            omitted: {
+              first: segment.omitted.first + 1,
+              last: segment.omitted.last + 1,
+              count: segment.omitted.last - segment.omitted.first + 1,
+            },
+          },
+    ),
+    html: log.type === 'h' ? htmlOf(reading.segments) : null,
+    errorCount: reading.errorCount,
+    warningCount: reading.warningCount,
+    missingCount: reading.missingCount,
+    errorBlocks: needsSummary(log.stepResult) ? reading.errorBlocks.map((block) => block.map(own)) : [],
+  };
+}
+
+function htmlOf(segments: ReturnType<typeof readLog>['segments']): string {
+  return segments.flatMap((segment) => ('lines' in segment ? segment.lines.map((line) => line.text) : [])).join('\n');
+}

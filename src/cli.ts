@@ -2,12 +2,13 @@
  * copra's command line: parses arguments, reports progress and a summary, maps errors to exit
  * codes. The work itself lives in build.ts, serve.ts and import/.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildArchive } from './build.ts';
 import { CopraError } from './errors.ts';
 import type { LogMode } from './pages/failureSummary.ts';
-import { type Output, formatSeconds } from './progress.ts';
+import { importDump } from './import/importDump.ts';
+import { type Output, formatSeconds, startProgress } from './progress.ts';
 import { serveDirectory } from './serve.ts';
 
 const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
@@ -22,6 +23,9 @@ Usage:
         --logs summary        failure summaries on build pages only
         --logs none           no logs read at all
         --log-page-lines N    longer logs show head, tail and errors on their page (default 5000)
+  copra import DUMP --out SNAPSHOT
+      Converts a MySQL dump of Mozilla's statusdb (plain or .gz, as mysqldump or MariaDB wrote it)
+      into an SQLite snapshot that copra build reads. No MySQL server needed. -o is --out.
   copra serve [DIR] [--port N]
       Serves a built archive (default: dist) on http://127.0.0.1:N/ (default port 8080).
   copra help
@@ -84,6 +88,33 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+async function importCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean' } },
+  });
+  if (values.help) return help(io);
+  const [dump, ...extra] = positionals;
+  if (!dump || extra.length > 0 || !values.out) throw usageError('copra import takes one dump file and --out SNAPSHOT.');
+  const { size } = statSync(dump, { throwIfNoEntry: false }) ?? { size: 0 };
+  const progress = startProgress(io.stderr, 'Importing', size, 'bytes');
+  let read = 0;
+  const summary = await importDump(dump, values.out, {
+    onProgress: ({ bytesRead }) => {
+      progress.advance(bytesRead - read);
+      read = bytesRead;
+    },
+  });
+  progress.done();
+  for (const table of summary.tables) io.stdout.write(`  ${table.name.padEnd(24)} ${table.rows} rows\n`);
+  io.stdout.write(
+    `Imported ${summary.rows} rows in ${summary.tables.length} tables into ${values.out} in ${formatSeconds(summary.seconds)} ` +
+      `(${Math.round(summary.rows / summary.seconds)} rows/s).\n`,
+  );
+  return 0;
+}
+
 async function serveCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -106,6 +137,7 @@ function help(io: Io): number {
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number> | number> = {
   build: buildCommand,
+  import: importCommand,
   serve: serveCommand,
   help: (_args, io) => help(io),
   '--help': (_args, io) => help(io),

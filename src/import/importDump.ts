@@ -8,7 +8,7 @@
  * indexes are built once at the end. The database is written beside the output under a temporary
  * name and renamed into place only when everything worked, so a failed import leaves nothing behind.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream, type ReadStream, rmSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
@@ -70,6 +70,13 @@ export async function importDump(input: string, output: string, options: ImportO
   const tempPath = `${output}.tmp-${process.pid}`;
   await rm(tempPath, { force: true });
   const db = openTempDatabase(tempPath, output);
+  // An interrupted import must not leave its half-written database behind either.
+  const onSignal = () => {
+    if (db.open) db.close();
+    rmSync(tempPath, { force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     const loader = new SnapshotLoader(db);
     await readDump(input, dump, loader, options.onProgress);
@@ -82,6 +89,8 @@ export async function importDump(input: string, output: string, options: ImportO
     if (db.open) db.close();
     await rm(tempPath, { force: true });
     throw asCopraError(error, input, output);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 }
 

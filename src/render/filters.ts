@@ -15,7 +15,7 @@ export default function filters(eleventyConfig: { addFilter(name: string, filter
   /** "3cae0f590f0a46ac…" → "3cae0f590f0a": revisions as people quote them. */
   eleventyConfig.addFilter('shortRevision', (revision: string | null) => (revision ?? '').slice(0, 12));
   /** Numbered, anchored log lines, escaped. */
-  eleventyConfig.addFilter('logLines', (lines: LineView[]) => logLinesHtml(lines));
+  eleventyConfig.addFilter('logLines', (lines: LineView[], anchored = true) => logLinesHtml(lines, anchored));
   /** An HTML log, made inert. */
   eleventyConfig.addFilter('sanitizeHtml', (html: string) => sanitizeLogHtml(html));
 }

@@ -3,10 +3,10 @@ import { ansiToHtml, escapeHtml } from './ansi.ts';
 
 /**
  * Log lines as compact HTML for a `<pre>`: logs run to millions of lines, so this is plain string
- * building rather than a template include per line. Each line is anchored (`#L12`) and numbered;
+ * building rather than a template include per line. Each line is numbered and anchored (`#L12`);
  * its stream and error/warning kind are classes (styled so they read without colour too).
  */
-export function logLinesHtml(lines: readonly LineView[]): string {
+export function logLinesHtml(lines: readonly LineView[], anchored = true): string {
   let html = '';
   for (const line of lines) {
     const classes = [line.stream && line.stream !== 'o' ? `s-${line.stream}` : '', line.kind ? `k-${line.kind}` : '']
@@ -14,7 +14,9 @@ export function logLinesHtml(lines: readonly LineView[]): string {
       .join(' ');
     const href = escapeHtml(line.href ?? `#L${line.n}`);
     const text = line.missing === null ? ansiToHtml(line.text) : `<i class="missing">[line could not be read: ${escapeHtml(line.missing)}]</i>`;
-    html += `<span id="L${line.n}"${classes ? ` class="${classes}"` : ''}><a href="${href}">${line.n}</a>${text}</span>\n`;
+    // Excerpts (failure summaries) link to the lines but do not claim their anchors.
+    const id = anchored ? ` id="L${line.n}"` : '';
+    html += `<span${id}${classes ? ` class="${classes}"` : ''}><a href="${href}">${line.n}</a>${text}</span>`;
   }
   return html;
 }

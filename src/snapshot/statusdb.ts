@@ -14,10 +14,15 @@ import type {
 } from '../model/types.ts';
 import type { LogChunk } from './logchunks.ts';
 import { type BuildSummaryRow, buildSummary, propertyText, stampBuildsFrom } from './rows.ts';
+import { repairMojibake, repaired } from './mojibake.ts';
 import { IN_JSON, columnNames, groupBy, jsonIds, parseJsonOr, tableNames } from './sql.ts';
 import type { EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
 
-/** Mozilla's 2010 statusdb: `builds.buildnumber`/`builder_id`, properties shared through `build_properties`. */
+/**
+ * Mozilla's 2010 statusdb: `builds.buildnumber`/`builder_id`, properties shared through
+ * `build_properties`. Text is read as stored and its mojibake repaired on the way out (see
+ * mojibake.ts), except branches as listings name them: those are the stored keys.
+ */
 export function isStatusdb(db: Database.Database): boolean {
   const tables = tableNames(db);
   if (!['builds', 'steps', 'builders', 'properties', 'build_properties'].every((table) => tables.has(table))) {
@@ -118,18 +123,20 @@ export class StatusdbSnapshot implements Snapshot {
     }[];
     return rows.map((row) => ({
       id: row.id,
-      name: row.name,
+      name: repairMojibake(row.name),
       description: null,
-      tags: row.category ? [row.category] : [],
+      tags: row.category ? [repairMojibake(row.category)] : [],
     }));
   }
 
   workers(): Worker[] {
-    return this.db.prepare('SELECT id, name FROM slaves ORDER BY id').all() as Worker[];
+    const rows = this.db.prepare('SELECT id, name FROM slaves ORDER BY id').all() as Worker[];
+    return rows.map((row) => ({ ...row, name: repairMojibake(row.name) }));
   }
 
   masters(): Master[] {
-    return this.db.prepare('SELECT id, coalesce(name, url) AS name, url FROM masters ORDER BY id').all() as Master[];
+    const rows = this.db.prepare('SELECT id, coalesce(name, url) AS name, url FROM masters ORDER BY id').all() as Master[];
+    return rows.map((row) => ({ ...row, name: repairMojibake(row.name) }));
   }
 
   buildIdBounds(): { min: number; max: number } | null {
@@ -176,15 +183,15 @@ export class StatusdbSnapshot implements Snapshot {
       completeAt: statusdbTime(row.endtime),
       result: row.result,
       stateString: '',
-      reason: row.reason,
+      reason: repaired(row.reason),
       lost: row.lost === 1,
       sourcestampIds: row.source_id === null ? [] : [row.source_id],
       parentBuildId: null,
       steps: (steps.get(row.id) ?? []).map(({ buildId: _, ...step }) => step),
       properties: (properties.get(row.id) ?? []).map((property) => ({
-        name: property.name ?? '',
-        value: property.value ?? 'null',
-        source: property.source ?? '',
+        name: repairMojibake(property.name ?? ''),
+        value: repairMojibake(property.value ?? 'null'),
+        source: repairMojibake(property.source ?? ''),
       })),
       triggeredBuildIds: [],
       previousBuildId: row.previous_id,
@@ -203,11 +210,11 @@ export class StatusdbSnapshot implements Snapshot {
       id: row.id,
       buildId: row.build_id,
       number: row.number,
-      name: row.name,
+      name: repairMojibake(row.name),
       startedAt: statusdbTime(row.starttime),
       completeAt: statusdbTime(row.endtime),
       result: row.status,
-      description: stepDescription(row.description),
+      description: repairMojibake(stepDescription(row.description)),
       hidden: false,
       urls: [],
       logs: [],
@@ -221,7 +228,7 @@ export class StatusdbSnapshot implements Snapshot {
          WHERE p.name = 'platform' AND bp.build_id ${IN_JSON}`,
       )
       .all(jsonIds(buildIds)) as { build_id: number; value: string | null }[];
-    return new Map(rows.map((row) => [row.build_id, propertyText(row.value ?? 'null')]));
+    return new Map(rows.map((row) => [row.build_id, repairMojibake(propertyText(row.value ?? 'null'))]));
   }
 
   platformValues(): string[] {
@@ -229,7 +236,7 @@ export class StatusdbSnapshot implements Snapshot {
       .prepare("SELECT DISTINCT value FROM properties WHERE name = 'platform' AND value IS NOT NULL")
       .pluck()
       .all() as string[];
-    return [...new Set(values.map(propertyText))].sort();
+    return [...new Set(values.map((value) => repairMojibake(propertyText(value))))].sort();
   }
 
   sourcestampIds(filter: StampFilter): number[] {
@@ -253,11 +260,12 @@ export class StatusdbSnapshot implements Snapshot {
   }
 
   sourcestamps(ids: readonly number[]): Sourcestamp[] {
-    return this.db
+    const rows = this.db
       .prepare(
         `SELECT id, branch, revision, NULL AS repository, NULL AS project FROM sourcestamps WHERE id ${IN_JSON} ORDER BY id`,
       )
       .all(jsonIds(ids)) as Sourcestamp[];
+    return rows.map((row) => ({ ...row, branch: repaired(row.branch), revision: repaired(row.revision) }));
   }
 
   changesOfSourcestamps(ids: readonly number[]): Map<number, Change[]> {
@@ -292,14 +300,14 @@ export class StatusdbSnapshot implements Snapshot {
         stampChanges.map(
           (row): Change => ({
             id: row.id,
-            author: row.who,
-            revision: row.revision,
-            branch: row.branch,
-            comments: row.comments ?? '',
+            author: repaired(row.who),
+            revision: repaired(row.revision),
+            branch: repaired(row.branch),
+            comments: repairMojibake(row.comments ?? ''),
             when: statusdbTime(row.when),
             repository: null,
             revlink: null,
-            files: (files.get(row.id) ?? []).map((file) => file.path),
+            files: (files.get(row.id) ?? []).map((file) => repairMojibake(file.path)),
           }),
         ),
       ]),

@@ -6,6 +6,7 @@ import { type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS, loadArchive, planWindows 
 import { type Output, startProgress } from './progress.ts';
 import { renderWindows } from './render/pool.ts';
 import { TEMPLATES_DIR } from './render/eleventy.ts';
+import { type SearchReport, searchIndexCount, writeSearch } from './search/indexer.ts';
 import { openSnapshot, readableSnapshotPath } from './snapshot/open.ts';
 
 export interface BuildOptions extends Partial<ArchiveOptions> {
@@ -21,6 +22,8 @@ export interface BuildReport {
   windows: number;
   seconds: number;
   warnings: string[];
+  /** Records in the search indexes, or null when search was skipped. */
+  searchRecords: number | null;
 }
 
 /**
@@ -50,12 +53,12 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       buildsPerWindow: options.buildsPerWindow ?? DEFAULT_ARCHIVE_OPTIONS.buildsPerWindow,
       logs: options.logs ?? DEFAULT_ARCHIVE_OPTIONS.logs,
       logPageLines: options.logPageLines ?? DEFAULT_ARCHIVE_OPTIONS.logPageLines,
+      search: options.search ?? DEFAULT_ARCHIVE_OPTIONS.search,
     };
     const archive = loadArchive(openSnapshot(snapshotPath, snapshotFile), title, archiveOptions);
     const schema = archive.snapshot.schema.description;
     options.output.write(`${snapshotFile}: ${schema}\n`);
     const windows = planWindows(archive);
-    archive.snapshot.close();
 
     // Windows, not pages, measure progress: how many pages a paged list makes is known only
     // once it is rendered.
@@ -72,6 +75,14 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     progress.done();
     cpSync(join(TEMPLATES_DIR, 'assets'), join(site, 'assets'), { recursive: true });
 
+    let search: SearchReport | null = null;
+    if (archiveOptions.search) {
+      const indexing = startProgress(options.output, 'Indexing', searchIndexCount(archive.snapshot), 'indexes');
+      search = await writeSearch(archive.snapshot, archive.site, site, () => indexing.advance(1));
+      indexing.done();
+    }
+    archive.snapshot.close();
+
     swapIn(site, out, scratch);
     removeScratch();
     return {
@@ -80,6 +91,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       windows: windows.length,
       seconds: (Date.now() - started) / 1000,
       warnings: result.warnings,
+      searchRecords: search?.records ?? null,
     };
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

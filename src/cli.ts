@@ -23,6 +23,7 @@ Usage:
         --logs summary        failure summaries on build pages only
         --logs none           no logs read at all
         --log-page-lines N    longer logs show head, tail and errors on their page (default 5000)
+        --no-search           skip the search indexes (the search page then says so)
   copra import DUMP --out SNAPSHOT
       Converts a MySQL dump of Mozilla's statusdb (plain or .gz, as mysqldump or MariaDB wrote it)
       into an SQLite snapshot that copra build reads. No MySQL server needed. -o is --out.
@@ -64,6 +65,7 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
       jobs: { type: 'string' },
       logs: { type: 'string', default: 'full' },
       'log-page-lines': { type: 'string' },
+      'no-search': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -77,12 +79,14 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
     jobs: positiveInteger(values.jobs, '--jobs'),
     logs,
     logPageLines: positiveInteger(values['log-page-lines'], '--log-page-lines'),
+    search: !values['no-search'],
     output: io.stderr,
   });
   for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
   io.stdout.write(
     `Wrote ${report.pages} pages to ${values.out} in ${formatSeconds(report.seconds)} ` +
       `(${Math.round(report.pages / report.seconds)} pages/s, ${report.windows} windows), ` +
+      (report.searchRecords === null ? 'no search, ' : `${report.searchRecords} search records, `) +
       `${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}.\n`,
   );
   return 0;

@@ -17,6 +17,7 @@ export type ListingKey =
 
 export const urls = {
   home: (): PageUrl => '',
+  search: (): PageUrl => 'search/',
   build: (id: number): PageUrl => `build/${id}/`,
   builder: (id: number, page = 1): PageUrl => paged(`builder/${id}/`, page),
   worker: (id: number, page = 1): PageUrl => paged(`worker/${id}/`, page),
@@ -44,24 +45,27 @@ function listingBase(key: ListingKey): PageUrl {
     case 'nonempty':
       return 'sources/nonempty/';
     case 'branch':
-      return `sources/branch/${key.branch === null ? '_none' : pathSegment(key.branch)}/`;
+      // '~' only starts an escape in pathSegment, so this cannot collide with a branch name.
+      return `sources/branch/${key.branch === null ? '~none' : pathSegment(key.branch)}/`;
     case 'tag':
       return `sources/tag/${pathSegment(key.tag)}/`;
   }
 }
 
 /**
- * A name as one path segment, injectively: letters, digits, '.' and '-' stay; every other byte of
- * its UTF-8 becomes `_XX`. Names of only dots would be special directories, so they are escaped too.
+ * A name as one path segment, injectively: letters, digits, '.', '-' and '_' stay; every other
+ * byte of its UTF-8 becomes `~XX`. Names of only dots would be special directories, so they are
+ * escaped too.
  */
 export function pathSegment(name: string): string {
   const safe = [...Buffer.from(name, 'utf8')]
     .map((byte) => {
       const char = String.fromCharCode(byte);
-      return /[A-Za-z0-9.-]/.test(char) ? char : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      return /[A-Za-z0-9._-]/.test(char) ? char : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     })
     .join('');
-  return /^\.*$/.test(safe) ? safe.replaceAll('.', '_2E') : safe;
+  if (safe === '') return '~';
+  return /^\.+$/.test(safe) ? safe.replaceAll('.', '~2E') : safe;
 }
 
 /** The file Eleventy writes for a page. */

@@ -12,6 +12,7 @@ import {
   listings,
 } from './listing.ts';
 import { type LogPage, type LogPageOptions, logPages } from './logPage.ts';
+import { type SearchPage, searchPage } from './searchPage.ts';
 import { type Site, loadSite } from './site.ts';
 import { type SourcePage, sourcePages } from './sourcePage.ts';
 
@@ -37,6 +38,7 @@ export interface PageSet {
   listing: ListingPage[];
   entity: EntityPage[];
   log: LogPage[];
+  search: SearchPage[];
 }
 
 export interface ArchiveOptions {
@@ -46,9 +48,11 @@ export interface ArchiveOptions {
   logs: LogMode;
   /** Logs longer than this show head, tail and errors on their page (the raw file has it all). */
   logPageLines: number;
+  /** Whether search indexes are written (the search page says when they are not). */
+  search: boolean;
 }
 
-export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = { buildsPerWindow: 1000, logs: 'full', logPageLines: 5000 };
+export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = { buildsPerWindow: 1000, logs: 'full', logPageLines: 5000, search: true };
 /** Log lines one window renders at most (a single longer log gets a window of its own). */
 const LOG_LINES_PER_WINDOW = 200_000;
 
@@ -136,7 +140,7 @@ function logWindows(snapshot: Snapshot, count: number, pageLines: number): Windo
   return windows;
 }
 
-const emptyPageSet = (): PageSet => ({ home: [], build: [], source: [], listing: [], entity: [], log: [] });
+const emptyPageSet = (): PageSet => ({ home: [], build: [], source: [], listing: [], entity: [], log: [], search: [] });
 
 /** What a process keeps while it renders windows of one snapshot. */
 export interface Archive {
@@ -164,6 +168,7 @@ export function windowPages(
       break;
     case 'home':
       pages.home.push(homePage(snapshot, site, listings));
+      pages.search.push(searchPage(site, options.search));
       break;
     case 'builds':
       pages.build = buildPages(snapshot, site, window.from, window.to, {

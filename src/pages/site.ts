@@ -83,6 +83,7 @@ export class Linker {
     return {
       home: this.to(urls.home()),
       sources: this.listing({ kind: 'all' }),
+      search: this.to(urls.search()),
       stylesheet: this.to(urls.asset('copra.css')),
     };
   }
@@ -91,6 +92,7 @@ export class Linker {
 export interface Nav {
   home: string;
   sources: string;
+  search: string;
   stylesheet: string;
 }
 

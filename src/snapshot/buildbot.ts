@@ -328,38 +328,48 @@ export class BuildbotSnapshot implements Snapshot {
   }
 
   changesOfSourcestamps(ids: readonly number[]): Map<number, Change[]> {
+    const changes = groupBy(this.changeRows(`sourcestampid ${IN_JSON}`, jsonIds(ids)), (change) => change.sourcestampId);
+    return new Map([...changes].map(([stampId, stampChanges]) => [stampId, stampChanges.map(({ sourcestampId: _, ...change }) => change)]));
+  }
+
+  changeIdBounds(): { min: number; max: number } | null {
+    const row = this.db.prepare('SELECT min(changeid) AS min, max(changeid) AS max FROM changes').get() as {
+      min: number | null;
+      max: number | null;
+    };
+    return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
+  }
+
+  changes(from: number, to: number): (Change & { sourcestampId: number })[] {
+    return this.changeRows('changeid BETWEEN ? AND ?', from, to);
+  }
+
+  private changeRows(where: string, ...params: unknown[]): (Change & { sourcestampId: number })[] {
     const rows = this.db
       .prepare(
         `SELECT changeid, sourcestampid, author, ${this.layout.hasCommitter ? 'committer' : 'NULL AS committer'},
                 comments, branch, revision, revlink, when_timestamp, repository
-         FROM changes WHERE sourcestampid ${IN_JSON} ORDER BY sourcestampid, changeid`,
+         FROM changes WHERE ${where} ORDER BY sourcestampid, changeid`,
       )
-      .all(jsonIds(ids)) as ChangeRow[];
+      .all(...params) as ChangeRow[];
     const files = groupBy(
       this.db
         .prepare(`SELECT changeid, filename FROM change_files WHERE changeid ${IN_JSON} ORDER BY changeid, rowid`)
         .all(jsonIds(rows.map((row) => row.changeid))) as { changeid: number; filename: string }[],
       (row) => row.changeid,
     );
-    const changes = groupBy(rows, (row) => row.sourcestampid);
-    return new Map(
-      [...changes].map(([stampId, stampChanges]) => [
-        stampId,
-        stampChanges.map(
-          (row): Change => ({
-            id: row.changeid,
-            author: row.author,
-            revision: row.revision,
-            branch: row.branch,
-            comments: row.comments ?? '',
-            when: row.when_timestamp,
-            repository: row.repository,
-            revlink: row.revlink,
-            files: (files.get(row.changeid) ?? []).map((file) => file.filename),
-          }),
-        ),
-      ]),
-    );
+    return rows.map((row) => ({
+      id: row.changeid,
+      sourcestampId: row.sourcestampid,
+      author: row.author,
+      revision: row.revision,
+      branch: row.branch,
+      comments: row.comments ?? '',
+      when: row.when_timestamp,
+      repository: row.repository,
+      revlink: row.revlink,
+      files: (files.get(row.changeid) ?? []).map((file) => file.filename),
+    }));
   }
 
   buildsOfSourcestamps(

@@ -94,7 +94,10 @@ export class StatusdbSnapshot implements Snapshot {
 
   summary(): SnapshotSummary {
     const count = (table: string) => this.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-    const span = this.db.prepare('SELECT min(starttime) AS first, max(starttime) AS last FROM builds').get() as {
+    // MySQL's zero dates ('0000-00-00 …') sort first as text but mean "no time".
+    const span = this.db
+      .prepare("SELECT min(starttime) AS first, max(starttime) AS last FROM builds WHERE starttime >= '0001'")
+      .get() as {
       first: string | null;
       last: string | null;
     };
@@ -269,14 +272,40 @@ export class StatusdbSnapshot implements Snapshot {
   }
 
   changesOfSourcestamps(ids: readonly number[]): Map<number, Change[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT sc.source_id, c.id, c.who, c.comments, c.branch, c.revision, c."when"
+    const changes = groupBy(
+      this.changeRows(
+        `SELECT sc.source_id AS stamp, c.id, c.who, c.comments, c.branch, c.revision, c."when"
          FROM source_changes sc JOIN changes c ON c.id = sc.change_id
          WHERE sc.source_id ${IN_JSON} ORDER BY sc.source_id, sc."order", sc.id`,
-      )
-      .all(jsonIds(ids)) as {
-      source_id: number;
+        jsonIds(ids),
+      ),
+      (change) => change.sourcestampId,
+    );
+    return new Map([...changes].map(([stampId, stampChanges]) => [stampId!, stampChanges.map(({ sourcestampId: _, ...change }) => change)]));
+  }
+
+  changeIdBounds(): { min: number; max: number } | null {
+    const row = this.db.prepare('SELECT min(id) AS min, max(id) AS max FROM changes').get() as {
+      min: number | null;
+      max: number | null;
+    };
+    return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
+  }
+
+  changes(from: number, to: number): (Change & { sourcestampId: number | null })[] {
+    return this.changeRows(
+      `SELECT (SELECT min(sc.source_id) FROM source_changes sc WHERE sc.change_id = c.id) AS stamp,
+              c.id, c.who, c.comments, c.branch, c.revision, c."when"
+       FROM changes c WHERE c.id BETWEEN ? AND ? ORDER BY c.id`,
+      from,
+      to,
+    );
+  }
+
+  /** Changes as `sql` selects them (stamp, id, who, comments, branch, revision, when), with files. */
+  private changeRows(sql: string, ...params: unknown[]): (Change & { sourcestampId: number | null })[] {
+    const rows = this.db.prepare(sql).all(...params) as {
+      stamp: number | null;
       id: number;
       who: string | null;
       comments: string | null;
@@ -293,25 +322,18 @@ export class StatusdbSnapshot implements Snapshot {
         .all(jsonIds(rows.map((row) => row.id))) as { change_id: number; path: string }[],
       (row) => row.change_id,
     );
-    const changes = groupBy(rows, (row) => row.source_id);
-    return new Map(
-      [...changes].map(([stampId, stampChanges]) => [
-        stampId,
-        stampChanges.map(
-          (row): Change => ({
-            id: row.id,
-            author: repaired(row.who),
-            revision: repaired(row.revision),
-            branch: repaired(row.branch),
-            comments: repairMojibake(row.comments ?? ''),
-            when: statusdbTime(row.when),
-            repository: null,
-            revlink: null,
-            files: (files.get(row.id) ?? []).map((file) => repairMojibake(file.path)),
-          }),
-        ),
-      ]),
-    );
+    return rows.map((row) => ({
+      id: row.id,
+      sourcestampId: row.stamp,
+      author: repaired(row.who),
+      revision: repaired(row.revision),
+      branch: repaired(row.branch),
+      comments: repairMojibake(row.comments ?? ''),
+      when: statusdbTime(row.when),
+      repository: null,
+      revlink: null,
+      files: (files.get(row.id) ?? []).map((file) => repairMojibake(file.path)),
+    }));
   }
 
   buildsOfSourcestamps(

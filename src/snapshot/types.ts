@@ -68,6 +68,10 @@ export interface Snapshot {
     limit: number,
     builderIds?: readonly number[],
   ): Map<number, StampBuilds>;
+  /** Smallest and largest change id, or null for a snapshot without changes. */
+  changeIdBounds(): { min: number; max: number } | null;
+  /** Changes with id in [from, to], each with the (first) sourcestamp that holds it. */
+  changes(from: number, to: number): (Change & { sourcestampId: number | null })[];
   /** Distinct sourcestamp branches (null for stamps without one). */
   branches(): (string | null)[];
 

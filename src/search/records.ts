@@ -1,0 +1,66 @@
+/**
+ * What the archive's search finds, as Pagefind custom records. Records are small on purpose: a
+ * visitor downloads metadata for every record of an index before the first result, so builds are
+ * not records (they are found as "builder + number" through per-builder lookup files instead).
+ */
+import type { CustomRecord } from 'pagefind';
+import type { Change } from '../model/types.ts';
+import type { Site } from '../pages/site.ts';
+import { outputPath, urls } from '../urls.ts';
+
+const LANGUAGE = 'en';
+/** Words of a commit message worth indexing; the rest is on the page. */
+const COMMENT_CHARACTERS = 2000;
+
+/** Builders (with their tags or category), workers and masters. */
+export function nameRecords(site: Site): CustomRecord[] {
+  const builders = [...site.builders.values()].map(
+    (builder): CustomRecord => ({
+      url: outputPath(urls.builder(builder.id)),
+      content: [builder.name, builder.description ?? '', ...builder.tags].join(' '),
+      language: LANGUAGE,
+      meta: { title: builder.name, kind: 'builder', tags: builder.tags.join(', ') },
+      filters: { kind: ['builder'], ...(builder.tags.length > 0 ? { [site.tagWord]: builder.tags } : {}) },
+    }),
+  );
+  const workers = [...site.workers.values()].map(
+    (worker): CustomRecord => ({
+      url: outputPath(urls.worker(worker.id)),
+      content: worker.name,
+      language: LANGUAGE,
+      meta: { title: worker.name, kind: site.schema === 'statusdb' ? 'slave' : 'worker' },
+      filters: { kind: ['worker'] },
+    }),
+  );
+  const masters = [...site.masters.values()].map(
+    (master): CustomRecord => ({
+      url: outputPath(urls.master(master.id)),
+      content: [master.name, master.url ?? ''].join(' '),
+      language: LANGUAGE,
+      meta: { title: master.name, kind: 'master' },
+      filters: { kind: ['master'] },
+    }),
+  );
+  return [...builders, ...workers, ...masters];
+}
+
+/**
+ * A change, found on its sourcestamp's page by revision, author, branch, message or file. Pagefind
+ * matches word prefixes, so the 7–12 character revisions people paste find the full one.
+ */
+export function changeRecord(change: Change & { sourcestampId: number }): CustomRecord {
+  const revision = change.revision ?? '';
+  return {
+    url: outputPath(urls.source(change.sourcestampId)),
+    content: [revision, change.author ?? '', change.branch ?? '', change.comments.slice(0, COMMENT_CHARACTERS), ...change.files].join('\n'),
+    language: LANGUAGE,
+    meta: {
+      title: `${revision.slice(0, 12) || `change ${change.id}`} · ${change.author ?? 'unknown author'}`,
+      kind: 'change',
+      branch: change.branch ?? '',
+      revision,
+      author: change.author ?? '',
+    },
+    filters: change.branch ? { branch: [change.branch] } : {},
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { outputPath, pathSegment, relativeHref, urls } from '../src/urls.ts';
+
+describe('relativeHref', () => {
+  it.each([
+    ['', 'build/1/', 'build/1/index.html'],
+    ['build/1/', 'build/2/', '../../build/2/index.html'],
+    ['build/1/', '', '../../index.html'],
+    ['sources/page/3/', 'sources/', '../../../sources/index.html'],
+    ['build/1/', 'assets/copra.css', '../../assets/copra.css'],
+    ['build/7/log/9/', 'build/7/', '../../../../build/7/index.html'],
+  ])('links %j to %j as %j', (from, to, href) => {
+    expect(relativeHref(from, to)).toBe(href);
+  });
+});
+
+describe('pathSegment', () => {
+  it.each([
+    ['mozilla-central', 'mozilla-central'],
+    ['mozilla-1.9.2', 'mozilla-1.9.2'],
+    ['property_changes', 'property_changes'],
+    ['releases/mozilla-1.9.2', 'releases~2Fmozilla-1.9.2'],
+    ['a b', 'a~20b'],
+    ['~', '~7E'],
+    ['..', '~2E~2E'],
+    ['日本', '~E6~97~A5~E6~9C~AC'],
+  ])('writes %j as %j', (name, segment) => {
+    expect(pathSegment(name)).toBe(segment);
+  });
+
+  it('never gives two names the same segment', () => {
+    const names = ['a/b', 'a~2Fb', 'a_2Fb', 'a b', 'a~20b', '.', '..', '~2E', '', 'none', '~none'];
+    const segments = names.map(pathSegment);
+    expect(new Set(segments).size).toBe(names.length);
+  });
+});
+
+describe('listing addresses', () => {
+  it('number pages from the oldest, the newest page being the listing itself', () => {
+    expect(urls.listing({ kind: 'all' }, 7, 7)).toBe('sources/');
+    expect(urls.listing({ kind: 'all' }, 1, 7)).toBe('sources/page/1/');
+    expect(urls.listing({ kind: 'branch', branch: null }, 1, 1)).toBe('sources/branch/~none/');
+    expect(outputPath(urls.listing({ kind: 'tag', tag: 'l10n' }, 2, 3))).toBe('sources/tag/l10n/page/2/index.html');
+  });
+});

@@ -98,7 +98,7 @@ describe('copra build from the command line', () => {
     const before = folderState(snapshotDir);
 
     const out = join(dir, 'dist');
-    const run = spawnSync(process.execPath, [join(REPO, 'bin', 'copra.js'), 'build', join(snapshotDir, 'state.sqlite'), '--out', out], {
+    const run = spawnSync(process.execPath, [join(REPO, 'bin', 'copra.js'), 'build', join(snapshotDir, 'state.sqlite'), '--out', out, '--logs', 'none'], {
       encoding: 'utf8',
       env: { ...process.env, CI: 'true' },
     });

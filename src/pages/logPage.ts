@@ -48,16 +48,17 @@ export function logPages(snapshot: Snapshot, site: Site, from: number, to: numbe
 function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageOptions): LogPage {
   const url = urls.log(log.buildId, log.id);
   const link = new Linker(url, site);
-  const sink = options.rawSink(log);
+  // A deleted log has no lines, and so no raw file.
+  const sink = log.type === 'd' ? null : options.rawSink(log);
   let reading;
   try {
     reading = readLog(log, (id) => snapshot.logChunks(id), {
       pageLines: options.pageLines,
       maxErrorBlocks: SUMMARY_BLOCKS_PER_LOG,
-      sink: (line) => sink.write(line),
+      sink: sink ? (line) => sink.write(line) : undefined,
     });
   } finally {
-    sink.close();
+    sink?.close();
   }
   const builder = link.builder(log.builderId).text;
   const rawPath = urls.rawLog(log.buildId, log.id, log.slug);

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Window } from '../pages/plan.ts';
 import { type FromWorker, type WorkerInit, openArchive, renderWindow } from './worker.ts';
 
@@ -36,8 +37,8 @@ async function renderHere(windows: Window[], options: RenderOptions): Promise<Re
 }
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
-/** Workers run TypeScript through the same loader as this process. */
-const WORKER_EXEC_ARGV = ['--import', import.meta.resolve('tsx')];
+/** Workers run TypeScript through tsx's loader, found from here whatever the working directory. */
+const WORKER_EXEC_ARGV = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 
 function renderInWorkers(windows: Window[], options: RenderOptions): Promise<RenderResult> {
   const { jobs, onWindow, ...init } = options;

@@ -4,20 +4,27 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { type HTMLElement, parse } from 'node-html-parser';
 import { afterAll } from 'vitest';
-import { buildArchive } from '../../src/build.ts';
+import { type BuildOptions, buildArchive } from '../../src/build.ts';
 
-export const REPO = join(import.meta.dirname, '..', '..');
-export const BUILDBOT_FIXTURE = join(REPO, 'data', 'buildbot-3.7-gecko-mini.sqlite');
-export const STATUSDB_FIXTURE = join(REPO, 'test', 'fixtures', 'statusdb-gecko-mini.sqlite');
+import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE } from './fixtures.ts';
+
+export { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE };
+
+/** Both fixtures, with the key of their archive built once per run by test/globalSetup.ts. */
 export const FIXTURES = [
-  { name: 'buildbot 3.7', file: BUILDBOT_FIXTURE },
-  { name: 'statusdb', file: STATUSDB_FIXTURE },
+  { name: 'buildbot 3.7', file: BUILDBOT_FIXTURE, archive: 'buildbot' },
+  { name: 'statusdb', file: STATUSDB_FIXTURE, archive: 'statusdb' },
 ] as const;
+
+const scratchDirs: string[] = [];
+// Registered when a test file imports this module, so directories made inside hooks and tests
+// are removed too.
+afterAll(() => scratchDirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /** A temporary directory removed after the test file. */
 export function scratchDir(prefix = 'copra-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  scratchDirs.push(dir);
   return dir;
 }
 
@@ -36,15 +43,13 @@ export function fixtureCopy(fixture: string, dir: string, name = 'snapshot.sqlit
 
 /** Opens a snapshot file (or fixture copy) for the test's own SQL, read-only through a copy. */
 export function querySnapshot(file: string): Database.Database {
-  const dir = mkdtempSync(join(tmpdir(), 'copra-sql-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return new Database(fixtureCopy(file, dir), { readonly: true });
+  return new Database(fixtureCopy(file, scratchDir('copra-sql-')), { readonly: true });
 }
 
 const quiet = { write: () => {} };
 
 /** Builds the archive of `snapshot` into a fresh directory and returns it. */
-export async function buildInto(snapshot: string, options: { jobs?: number; buildsPerWindow?: number } = {}) {
+export async function buildInto(snapshot: string, options: Omit<Partial<BuildOptions>, 'out' | 'output'> = {}) {
   const out = join(scratchDir(), 'dist');
   const report = await buildArchive(snapshot, { out, output: quiet, jobs: options.jobs ?? 2, ...options });
   return { out, report };
@@ -53,7 +58,8 @@ export async function buildInto(snapshot: string, options: { jobs?: number; buil
 /** A page of a built archive, parsed. `url` is the page's directory ('' for home) or a file. */
 export function readPage(out: string, url: string): HTMLElement {
   const file = url === '' || url.endsWith('/') ? join(out, url, 'index.html') : join(out, url);
-  return parse(readFileSync(file, 'utf8'));
+  // node-html-parser keeps <pre> as raw text by default; copra's logs are markup inside <pre>.
+  return parse(readFileSync(file, 'utf8'), { blockTextElements: { script: true, noscript: true, style: true } });
 }
 
 /** Every file of a built archive, as paths relative to it. */

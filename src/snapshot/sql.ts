@@ -17,6 +17,15 @@ export function columnNames(db: Database.Database, table: string): Set<string> {
   return new Set(rows.map((row) => row.name));
 }
 
+/** Smallest and largest value of an id column, or null for an empty table. */
+export function idBounds(db: Database.Database, table: string, column = 'id'): { min: number; max: number } | null {
+  const row = db.prepare(`SELECT min(${column}) AS min, max(${column}) AS max FROM ${table}`).get() as {
+    min: number | null;
+    max: number | null;
+  };
+  return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
+}
+
 /** Groups rows by a key, keeping their order within each group. */
 export function groupBy<T, K>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();

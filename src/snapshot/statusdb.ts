@@ -15,7 +15,7 @@ import type {
 import type { LogChunk } from './logchunks.ts';
 import { type BuildSummaryRow, buildSummary, propertyText, stampBuildsFrom } from './rows.ts';
 import { repairMojibake, repaired } from './mojibake.ts';
-import { IN_JSON, columnNames, groupBy, jsonIds, parseJsonOr, tableNames } from './sql.ts';
+import { IN_JSON, columnNames, groupBy, idBounds, jsonIds, parseJsonOr, tableNames } from './sql.ts';
 import type { EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
 
 /**
@@ -143,11 +143,7 @@ export class StatusdbSnapshot implements Snapshot {
   }
 
   buildIdBounds(): { min: number; max: number } | null {
-    const row = this.db.prepare('SELECT min(id) AS min, max(id) AS max FROM builds').get() as {
-      min: number | null;
-      max: number | null;
-    };
-    return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
+    return idBounds(this.db, 'builds');
   }
 
   buildIds(from: number, to: number): number[] {
@@ -285,11 +281,7 @@ export class StatusdbSnapshot implements Snapshot {
   }
 
   changeIdBounds(): { min: number; max: number } | null {
-    const row = this.db.prepare('SELECT min(id) AS min, max(id) AS max FROM changes').get() as {
-      min: number | null;
-      max: number | null;
-    };
-    return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
+    return idBounds(this.db, 'changes', 'id');
   }
 
   changes(from: number, to: number): (Change & { sourcestampId: number | null })[] {

@@ -94,9 +94,10 @@ export class StatusdbSnapshot implements Snapshot {
 
   summary(): SnapshotSummary {
     const count = (table: string) => this.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-    // MySQL's zero dates ('0000-00-00 …') sort first as text but mean "no time".
+    // MySQL's zero dates ('0000-00-00 …') sort first but mean "no time". (A text comparison with
+    // a literal would not do: the DATETIME column's numeric affinity turns '0001' into 1.)
     const span = this.db
-      .prepare("SELECT min(starttime) AS first, max(starttime) AS last FROM builds WHERE starttime >= '0001'")
+      .prepare("SELECT min(starttime) AS first, max(starttime) AS last FROM builds WHERE starttime NOT LIKE '0000-%'")
       .get() as {
       first: string | null;
       last: string | null;

@@ -141,7 +141,7 @@ describe.each(VARIANTS)('buildbot $name', (variant) => {
       db.close();
     }
 
-    const built = await buildInto(file, { logs: 'summary' });
+    const built = await buildInto(file, { logs: 'none' });
     out = built.out;
     warnings = built.report.warnings;
     reportSchema = built.report.schema;

@@ -237,7 +237,8 @@ class HistoryGenerator {
   run(): void {
     for (let index = 0; index < this.options.builds; index++) {
       while (this.pending.length < PENDING_BUILDS) this.addPush();
-      this.clock += this.random.exponential(this.meanGap);
+      // Builds start evenly over the history, each at a random moment of its own slot.
+      this.clock = HISTORY_START + (index + this.random.float()) * this.meanGap;
       this.writer.writeBuild(this.build(index, this.takePending()));
     }
   }

@@ -72,7 +72,9 @@ export class SnapshotFile {
     this.temporary = `${out}.tmp`;
     rmSync(this.temporary, { force: true });
     this.db = new Database(this.temporary);
-    this.db.pragma('journal_mode = OFF');
+    // better-sqlite3 opens connections in SQLite's defensive mode, which refuses journal_mode=OFF.
+    this.db.unsafeMode(true);
+    if (this.db.pragma('journal_mode = OFF', { simple: true }) !== 'off') throw new Error('SQLite refused journal_mode=OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
     // better-sqlite3 turns foreign keys on; rows of related tables are flushed in any order here.

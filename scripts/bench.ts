@@ -1,0 +1,653 @@
+/**
+ * Benchmarks `copra build` on synthetic statusdb snapshots of growing size (src/generate/):
+ *
+ *   npm run bench [-- --sizes 10000,100000,1000000] [--full] [--time-limit SECONDS] [--cpu-prof]
+ *                 [--jobs N] [--seed S] [--work DIR] [--naive-max N] [--copra-args "..."] [--no-write]
+ *
+ * For each size: generates the snapshot (rows/s), runs `node bin/copra.js build` as a child
+ * process and measures wall time, phases (from copra's own output lines), pages/s, the peak RSS of
+ * its whole process tree (sampled from /proc every 200 ms), and the output's size and file count.
+ * Up to 1M builds it also measures, in the same run, (a) a raw baseline: the same files written
+ * with plain fs.writeFileSync into a fresh directory, and (b) up to --naive-max builds (default
+ * 10,000) a naive single-pass Eleventy run paginating one template over every build. Results go
+ * to stdout and into the results section of BENCHMARKS.md.
+ *
+ * --full benchmarks the mozilla2010 preset (1.9M builds; needs 60 GB free). --cpu-prof also
+ * profiles one copra build of the largest size ≤ 100k rendered in a single process (--jobs 1)
+ * and prints the functions with the most self time.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MOZILLA_2010 } from '../src/generate/proportions.ts';
+
+const REPO = resolve(import.meta.dirname, '..');
+const BENCHMARKS_MD = join(REPO, 'BENCHMARKS.md');
+const TSX_IMPORT = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const SAMPLE_MS = 200;
+const FULL_FREE_BYTES = 60 * 1024 ** 3;
+const BASELINE_MAX_BUILDS = 1_000_000;
+const PROFILE_MAX_BUILDS = 100_000;
+const RESULTS_START = '<!-- bench:results:start -->';
+const RESULTS_END = '<!-- bench:results:end -->';
+const DATA_PREFIX = '<!-- bench:data ';
+
+// ---------------------------------------------------------------------------------------------
+// Measuring a process tree
+
+interface Measured {
+  exitCode: number | null;
+  wallSeconds: number;
+  peakRssBytes: number;
+  timedOut: boolean;
+  /** Output lines with the seconds since start at which they arrived. */
+  lines: { at: number; text: string }[];
+}
+
+/** Resident memory of `root` and all its descendants, from /proc. */
+function treeRssBytes(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcFile(`/proc/${entry}/stat`);
+    // The command name may hold spaces and parentheses: fields resume after the last ')'.
+    const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const parent = Number(fields?.[1]);
+    if (!Number.isInteger(parent)) continue;
+    const siblings = children.get(parent) ?? [];
+    siblings.push(Number(entry));
+    children.set(parent, siblings);
+  }
+  let total = 0;
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readProcFile(`/proc/${pid}/status`) ?? '');
+    total += rss ? Number(rss[1]) * 1024 : 0;
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+function readProcFile(path: string): string | null {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return null; // the process ended between listing and reading
+  }
+}
+
+/**
+ * Runs a command in its own process group, sampling the tree's RSS every SAMPLE_MS and collecting
+ * its stdout and stderr lines. After `timeLimit` seconds the whole group gets SIGTERM.
+ */
+function runMeasured(
+  command: string,
+  args: string[],
+  options: { cwd?: string; timeLimit?: number; echo?: boolean } = {},
+): Promise<Measured> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const child = spawn(command, args, { cwd: options.cwd ?? REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Measured['lines'] = [];
+  collectLines(child, (text) => {
+    lines.push({ at: seconds(), text });
+    if (options.echo) process.stderr.write(`    | ${text}\n`);
+  });
+  let peak = 0;
+  const sample = () => {
+    if (child.pid !== undefined) peak = Math.max(peak, treeRssBytes(child.pid));
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+  let timedOut = false;
+  const timer =
+    options.timeLimit === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        }, options.timeLimit * 1000);
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      clearTimeout(timer);
+      resolvePromise({ exitCode: code, wallSeconds: seconds(), peakRssBytes: peak, timedOut, lines });
+    });
+  });
+}
+
+function collectLines(child: ChildProcess, onLine: (text: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (data: string) => {
+      const parts = (rest + data).split(/\r|\n/);
+      rest = parts.pop() ?? '';
+      parts.filter((part) => part.trim() !== '').forEach((part) => onLine(part.replace(/\x1b\[K/g, '')));
+    });
+    stream?.on('end', () => rest.trim() && onLine(rest));
+  }
+}
+
+function nodeTs(script: string, args: string[]): [string, string[]] {
+  return [process.execPath, ['--import', TSX_IMPORT, join(REPO, script), ...args]];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The steps of one size
+
+interface GeneratorResult {
+  seconds: number;
+  indexSeconds: number;
+  rows: number;
+  rowsPerSecond: number;
+  bytes: number;
+  peakRssBytes: number;
+}
+
+async function generate(builds: number, seed: string, out: string, preset: boolean): Promise<GeneratorResult> {
+  const size = preset ? ['--preset', 'mozilla2010'] : ['--schema', 'statusdb', '--builds', String(builds)];
+  const run = await runMeasured(...nodeTs('scripts/make-snapshot.ts', [...size, '--seed', seed, '--out', out]));
+  const summary = run.lines.map((line) => line.text).find((text) => text.startsWith('Wrote '));
+  const match = summary && / (\d+) rows, (\d+) bytes in ([\d.]+)s \((\d+) rows\/s; indexes ([\d.]+)s\)/.exec(summary);
+  if (run.exitCode !== 0 || !match) throw new Error(`make-snapshot failed:\n${run.lines.map((line) => line.text).join('\n')}`);
+  return {
+    rows: Number(match[1]),
+    bytes: Number(match[2]),
+    seconds: Number(match[3]),
+    rowsPerSecond: Number(match[4]),
+    indexSeconds: Number(match[5]),
+    peakRssBytes: run.peakRssBytes,
+  };
+}
+
+interface CopraResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  wallSeconds: number;
+  pages: number | null;
+  windows: number | null;
+  /** Windows rendered when the run ended (all of them, unless it timed out). */
+  windowsDone: string | null;
+  /** Pages over the whole process's wall time. */
+  pagesPerSecond: number | null;
+  /** Pages over the render phase alone. */
+  renderPagesPerSecond: number | null;
+  peakRssBytes: number;
+  phases: {
+    /** Start to copra's first line (snapshot opened, site and listings loaded). */
+    load: number | null;
+    /** Planning windows, then rendering them: copra reports the render part. */
+    plan: number | null;
+    render: number | null;
+    /** Search indexing, when copra does it. */
+    search: number | null;
+    /** Copying assets and swapping the archive in. */
+    finish: number | null;
+  };
+}
+
+async function buildWithCopra(snapshot: string, out: string, options: BenchOptions, jobs?: number): Promise<CopraResult> {
+  const args = ['bin/copra.js', 'build', snapshot, '--out', out, ...options.copraArgs];
+  if (jobs !== undefined) args.push('--jobs', String(jobs));
+  const run = await runMeasured(process.execPath, args, { timeLimit: options.timeLimit, echo: true });
+  return parseCopraRun(run);
+}
+
+/** copra prints "1m05s" or "7s". */
+function parseSeconds(text: string): number {
+  const match = /^(?:(\d+)m)?(\d+)s$/.exec(text);
+  return match ? Number(match[1] ?? 0) * 60 + Number(match[2]) : Number.NaN;
+}
+
+function parseCopraRun(run: Measured): CopraResult {
+  const find = (pattern: RegExp) => {
+    for (const line of run.lines) {
+      const match = pattern.exec(line.text);
+      if (match) return { at: line.at, match };
+    }
+    return null;
+  };
+  const first = run.lines[0]?.at ?? null;
+  const rendered = find(/^Rendering: (\d+) windows in (\S+)$/);
+  const indexed = find(/^Indexing: \d+ indexes in (\S+)$/);
+  const wrote = find(/^Wrote (\d+) pages .*\((\d+) pages\/s, (\d+) windows\)/);
+  const progress = [...run.lines].reverse().find((line) => /^Rendering \[/.test(line.text));
+  const render = rendered ? parseSeconds(rendered.match[2]!) : null;
+  const lastPhaseAt = indexed?.at ?? rendered?.at ?? null;
+  return {
+    exitCode: run.exitCode,
+    timedOut: run.timedOut,
+    wallSeconds: run.wallSeconds,
+    pages: wrote ? Number(wrote.match[1]) : null,
+    windows: wrote ? Number(wrote.match[3]) : null,
+    windowsDone: rendered ? `${rendered.match[1]}` : (/ (\d+\/\d+) windows/.exec(progress?.text ?? '')?.[1] ?? null),
+    pagesPerSecond: wrote ? Number(wrote.match[1]) / run.wallSeconds : null,
+    renderPagesPerSecond: wrote && render ? Number(wrote.match[1]) / render : null,
+    peakRssBytes: run.peakRssBytes,
+    phases: {
+      load: first,
+      plan: rendered && first !== null && render !== null ? Math.max(0, rendered.at - first - render) : null,
+      render,
+      search: indexed && rendered ? indexed.at - rendered.at : null,
+      finish: lastPhaseAt === null || !wrote ? null : run.wallSeconds - lastPhaseAt,
+    },
+  };
+}
+
+interface OutputResult {
+  files: number;
+  bytes: number;
+  diskBytes: number;
+  /** Seconds spent in mkdirSync and writeFileSync writing the same files afresh. */
+  baselineSeconds: number | null;
+}
+
+/**
+ * Counts the archive's files and bytes; with `baselineDir`, also writes every file's bytes to the
+ * same relative path there, timing only the writes and directory creation.
+ */
+function walkOutput(root: string, baselineDir: string | null): OutputResult {
+  const result: OutputResult = { files: 0, bytes: 0, diskBytes: 0, baselineSeconds: baselineDir ? 0 : null };
+  const timed = (action: () => void) => {
+    const started = performance.now();
+    action();
+    result.baselineSeconds! += (performance.now() - started) / 1000;
+  };
+  const visit = (relative: string) => {
+    if (baselineDir) timed(() => mkdirSync(join(baselineDir, relative)));
+    for (const entry of readdirSync(join(root, relative), { withFileTypes: true }) as Dirent[]) {
+      const path = join(relative, entry.name);
+      if (entry.isDirectory()) {
+        visit(path);
+        continue;
+      }
+      const stats = statSync(join(root, path));
+      result.files++;
+      result.bytes += stats.size;
+      result.diskBytes += stats.blocks * 512;
+      if (baselineDir) {
+        const bytes = readFileSync(join(root, path));
+        timed(() => writeFileSync(join(baselineDir, path), bytes));
+      }
+    }
+  };
+  visit('');
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The naive Eleventy baseline
+
+const NAIVE_TEMPLATE = `---
+pagination:
+  data: builds
+  size: 1
+  alias: build
+permalink: "build/{{ build.id }}/index.html"
+---
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Build {{ build.number }}</title></head>
+<body>
+<h1>Build {{ build.number }} of builder {{ build.builderId }}</h1>
+<dl><dt>Result</dt><dd>{{ build.result }}</dd><dt>Start</dt><dd>{{ build.startedAt }}</dd>
+<dt>End</dt><dd>{{ build.completeAt }}</dd><dt>Reason</dt><dd>{{ build.reason }}</dd></dl>
+<table>{% for step in build.steps %}
+<tr><td>{{ step.number }}</td><td>{{ step.name }}</td><td>{{ step.result }}</td><td>{{ step.description }}</td>
+<td>{{ step.startedAt }}</td><td>{{ step.completeAt }}</td></tr>{% endfor %}
+</table>
+<table>{% for property in build.properties %}
+<tr><td>{{ property.name }}</td><td>{{ property.value }}</td><td>{{ property.source }}</td></tr>{% endfor %}
+</table>
+</body></html>
+`;
+
+interface NaiveResult {
+  pages: number;
+  wallSeconds: number;
+  writeSeconds: number;
+  peakRssBytes: number;
+  exitCode: number | null;
+}
+
+async function naiveEleventy(snapshot: string, workDir: string, timeLimit?: number): Promise<NaiveResult> {
+  const input = join(workDir, 'naive-src');
+  const output = join(workDir, 'naive-out');
+  rmSync(input, { recursive: true, force: true });
+  rmSync(output, { recursive: true, force: true });
+  mkdirSync(input, { recursive: true });
+  writeFileSync(join(input, 'build.njk'), NAIVE_TEMPLATE);
+  // Run from the template directory so Eleventy finds no configuration file.
+  const [command, args] = nodeTs('scripts/bench.ts', ['--naive-child', snapshot, input, output]);
+  const run = await runMeasured(command, args, { cwd: input, timeLimit });
+  const report = run.lines.map((line) => line.text).find((text) => text.startsWith('naive: '));
+  const [pages, writeSeconds] = (report?.slice('naive: '.length).split(' ') ?? []).map(Number);
+  rmSync(output, { recursive: true, force: true });
+  return {
+    pages: pages ?? 0,
+    writeSeconds: writeSeconds ?? Number.NaN,
+    wallSeconds: run.wallSeconds,
+    peakRssBytes: run.peakRssBytes,
+    exitCode: run.exitCode,
+  };
+}
+
+/** The child side: every build's page data in one array, one Eleventy run over all of it. */
+async function naiveEleventyChild(snapshot: string, input: string, output: string): Promise<void> {
+  const { default: Eleventy } = await import('@11ty/eleventy');
+  const { openSnapshot } = await import('../src/snapshot/open.ts');
+  const source = openSnapshot(snapshot);
+  const bounds = source.buildIdBounds();
+  const builds = bounds ? source.buildDetails(bounds.min, bounds.max) : [];
+  source.close();
+  const eleventy = new Eleventy(input, output, {
+    quietMode: true,
+    config: (config) => config.addGlobalData('builds', builds),
+  });
+  eleventy.disableLogger();
+  const started = performance.now();
+  await eleventy.write();
+  process.stdout.write(`naive: ${builds.length} ${((performance.now() - started) / 1000).toFixed(2)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU profile
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+}
+
+/** Profiles a single-process copra build and returns its top functions by self time. */
+async function profileCopra(snapshot: string, workDir: string): Promise<string[]> {
+  const dir = join(workDir, 'cpu-prof');
+  rmSync(dir, { recursive: true, force: true });
+  const out = join(workDir, 'out-profile');
+  const run = await runMeasured(process.execPath, [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    'bin/copra.js',
+    'build',
+    snapshot,
+    '--out',
+    out,
+    '--jobs',
+    '1',
+  ]);
+  rmSync(out, { recursive: true, force: true });
+  if (run.exitCode !== 0) return [`profiled run failed (exit ${run.exitCode})`];
+  // The main thread's profile is the first; Pagefind's worker thread writes a second one.
+  const file = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()[0];
+  if (!file) return ['no profile written'];
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  return [
+    'By function:',
+    ...selfTime(profile, functionKey, 25),
+    'By package or copra directory (native calls under the JS function that made them):',
+    ...selfTime(profile, areaKey, 15),
+  ];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function functionKey(frame: ProfileNode['callFrame']): string {
+  // Line numbers are left out: those of copra's own files are of tsx's output, not the source.
+  const where = frame.url.replace(/^.*\/node_modules\//, '').replace(`file://${REPO}/`, '');
+  return `${frame.functionName || '(anonymous)'} ${where}`.trim();
+}
+
+function areaKey(frame: ProfileNode['callFrame']): string {
+  if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : `native ${frame.functionName}`;
+  const inPackage = /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(frame.url);
+  if (inPackage) return `package ${inPackage[1]}`;
+  if (frame.url.startsWith('node:')) return frame.url.split('/')[0]!;
+  return frame.url.replace(`file://${REPO}/`, '').split('/').slice(0, 2).join('/');
+}
+
+/** The `count` largest self times, summed by `key`. */
+function selfTime(profile: CpuProfile, key: (frame: ProfileNode['callFrame']) => string, count: number): string[] {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const times = new Map<string, number>();
+  profile.samples.forEach((id, index) => {
+    const frame = nodes.get(id)?.callFrame;
+    if (frame) times.set(key(frame), (times.get(key(frame)) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  const total = [...times.values()].reduce((sum, time) => sum + time, 0);
+  return [...times]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, time]) => `${(time / 1e6).toFixed(1).padStart(7)} s ${((100 * time) / total).toFixed(1).padStart(5)} %  ${name}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+interface SizeResult {
+  builds: number;
+  schema: 'statusdb';
+  date: string;
+  machine: string;
+  /** 1-minute load average before and after the copra run: the machine may be shared. */
+  load?: string;
+  generator: GeneratorResult;
+  copra: CopraResult;
+  output: OutputResult | null;
+  naive: NaiveResult | null;
+}
+
+function machineFacts(): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${availableParallelism()} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, Node ${process.version}`;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+const secs = (seconds: number | null) => (seconds === null || Number.isNaN(seconds) ? '–' : `${seconds.toFixed(1)}`);
+const count = (value: number | null) => (value === null ? '–' : value.toLocaleString('en-US'));
+
+const COLUMNS = [
+  'builds', 'date', 'snapshot', 'generator', 'copra wall s', 'load / plan / render / finish s', 'pages', 'pages/s (wall / render)',
+  'peak RSS (tree)', 'output', 'raw write baseline', 'naive Eleventy (build pages only)', 'search index',
+];
+
+function tableRow(result: SizeResult): string[] {
+  const { generator, copra, output, naive } = result;
+  const phases = [copra.phases.load, copra.phases.plan, copra.phases.render, copra.phases.finish].map(secs).join(' / ');
+  const status = copra.timedOut
+    ? ` (stopped at the time limit, ${copra.windowsDone ?? '?'} windows)`
+    : copra.exitCode === 0
+      ? ''
+      : ` (exit ${copra.exitCode})`;
+  const baseline =
+    output?.baselineSeconds != null
+      ? `${secs(output.baselineSeconds)} s; copra ${(copra.wallSeconds / output.baselineSeconds).toFixed(1)}×, render ${((copra.phases.render ?? Number.NaN) / output.baselineSeconds).toFixed(1)}×`
+      : 'n/a (> 1M builds)';
+  const naiveText = naive
+    ? `${count(naive.pages)} pages in ${secs(naive.wallSeconds)} s (write ${secs(naive.writeSeconds)} s, ${Math.round(naive.pages / naive.writeSeconds)} pages/s), ${gb(naive.peakRssBytes)}; copra pages/s ÷ naive = ${((copra.pagesPerSecond ?? 0) / (naive.pages / naive.writeSeconds)).toFixed(2)}`
+    : 'not run';
+  return [
+    count(result.builds),
+    `${result.date} (load ${result.load ?? '?'})`,
+    `${mb(generator.bytes)}, ${count(generator.rows)} rows`,
+    `${secs(generator.seconds)} s (${count(generator.rowsPerSecond)} rows/s, indexes ${secs(generator.indexSeconds)} s, ${mb(generator.peakRssBytes)} RSS)`,
+    `${secs(copra.wallSeconds)}${status}`,
+    phases,
+    count(copra.pages),
+    copra.pagesPerSecond === null ? '–' : `${count(Math.round(copra.pagesPerSecond))} / ${count(Math.round(copra.renderPagesPerSecond ?? 0))}`,
+    gb(copra.peakRssBytes),
+    output ? `${count(output.files)} files, ${mb(output.bytes)} (${mb(output.diskBytes)} on disk)` : '–',
+    baseline,
+    naiveText,
+    copra.phases.search === null ? 'n/a (not built yet)' : `${secs(copra.phases.search)} s`,
+  ];
+}
+
+function markdownTable(results: SizeResult[]): string {
+  const rows = [COLUMNS, COLUMNS.map(() => '---'), ...results.map(tableRow)];
+  return rows.map((row) => `| ${row.join(' | ')} |`).join('\n');
+}
+
+function printResults(results: SizeResult[]): void {
+  for (const result of results) {
+    process.stdout.write(`\n${result.builds.toLocaleString('en-US')} builds\n`);
+    tableRow(result).forEach((value, index) => process.stdout.write(`  ${COLUMNS[index]!.padEnd(34)} ${value}\n`));
+  }
+}
+
+/** Replaces the results section of BENCHMARKS.md, keeping earlier results of sizes not re-run. */
+function updateBenchmarksMd(results: SizeResult[]): void {
+  const text = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '# Benchmarks\n';
+  const start = text.indexOf(RESULTS_START);
+  const end = text.indexOf(RESULTS_END);
+  const hasSection = start >= 0 && end > start;
+  const previous = hasSection ? storedResults(text.slice(start, end)) : [];
+  const measured = new Set(results.map((result) => result.builds));
+  const all = [...previous.filter((result) => !measured.has(result.builds)), ...results].sort((a, b) => a.builds - b.builds);
+  const machines = [...new Set(all.map((result) => result.machine))];
+  const section = [
+    RESULTS_START,
+    '## Results',
+    '',
+    '_Written by `npm run bench`; each row is the latest run of that size. Edit around this section, not in it._',
+    '',
+    `Machine: ${machines.join('; ')}.`,
+    '',
+    markdownTable(all),
+    '',
+    `${DATA_PREFIX}${JSON.stringify(all)} -->`,
+    RESULTS_END,
+  ].join('\n');
+  const updated = hasSection
+    ? text.slice(0, start) + section + text.slice(end + RESULTS_END.length)
+    : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(BENCHMARKS_MD, updated);
+}
+
+function storedResults(section: string): SizeResult[] {
+  const at = section.indexOf(DATA_PREFIX);
+  if (at < 0) return [];
+  const json = section.slice(at + DATA_PREFIX.length, section.indexOf(' -->', at));
+  return JSON.parse(json) as SizeResult[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+interface BenchOptions {
+  sizes: number[];
+  full: boolean;
+  seed: string;
+  workDir: string;
+  naiveMax: number;
+  timeLimit?: number;
+  jobs?: number;
+  cpuProfile: boolean;
+  copraArgs: string[];
+  write: boolean;
+}
+
+function parseOptions(): BenchOptions {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '10000,100000' },
+      full: { type: 'boolean', default: false },
+      seed: { type: 'string', default: 'bench' },
+      work: { type: 'string', default: join(tmpdir(), 'copra-bench') },
+      'naive-max': { type: 'string', default: '10000' },
+      'time-limit': { type: 'string' },
+      jobs: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      'copra-args': { type: 'string', default: '' },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const sizes = values.sizes.split(',').map(Number);
+  if (sizes.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes takes whole numbers, not "${values.sizes}"`);
+  const optionalNumber = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+  return {
+    sizes: values.full ? [MOZILLA_2010.builds] : sizes,
+    full: values.full,
+    seed: values.seed,
+    workDir: resolve(values.work),
+    naiveMax: Number(values['naive-max']),
+    timeLimit: optionalNumber(values['time-limit']),
+    jobs: optionalNumber(values.jobs),
+    cpuProfile: values['cpu-prof'],
+    copraArgs: values['copra-args'].split(' ').filter(Boolean),
+    write: !values['no-write'],
+  };
+}
+
+/** The full preset writes a ~10 GB snapshot and millions of pages: refuse early without room. */
+function checkFreeSpace(dir: string): void {
+  const stats = statfsSync(dir);
+  const free = stats.bavail * stats.bsize;
+  if (free < FULL_FREE_BYTES) {
+    process.stderr.write(`bench: --full needs 60 GB free in ${dir}; only ${gb(free)} is free. Use --work DIR elsewhere.\n`);
+    process.exit(2);
+  }
+}
+
+async function benchSize(builds: number, options: BenchOptions): Promise<SizeResult> {
+  const log = (text: string) => process.stderr.write(`[${builds.toLocaleString('en-US')} builds] ${text}\n`);
+  const snapshot = join(options.workDir, `statusdb-${builds}.sqlite`);
+  const out = join(options.workDir, `out-${builds}`);
+  log('generating the snapshot');
+  const generator = await generate(builds, options.seed, snapshot, options.full);
+  log(`generated in ${secs(generator.seconds)} s; building with copra`);
+  rmSync(out, { recursive: true, force: true });
+  const loadBefore = loadavg()[0]!.toFixed(1);
+  const copra = await buildWithCopra(snapshot, out, options, options.jobs);
+  const load = `${loadBefore}→${loadavg()[0]!.toFixed(1)}`;
+  const finished = copra.exitCode === 0 && !copra.timedOut;
+  let output: OutputResult | null = null;
+  if (finished) {
+    const baselineDir = builds <= BASELINE_MAX_BUILDS ? join(options.workDir, `raw-${builds}`) : null;
+    if (baselineDir) rmSync(baselineDir, { recursive: true, force: true });
+    log(baselineDir ? 'measuring the output and writing the raw baseline' : 'measuring the output');
+    output = walkOutput(out, baselineDir);
+    if (baselineDir) rmSync(baselineDir, { recursive: true, force: true });
+  }
+  let naive: NaiveResult | null = null;
+  if (builds <= options.naiveMax) {
+    log('naive single-pass Eleventy run');
+    naive = await naiveEleventy(snapshot, options.workDir, options.timeLimit);
+  }
+  if (options.cpuProfile && builds <= PROFILE_MAX_BUILDS && builds === Math.max(...options.sizes.filter((size) => size <= PROFILE_MAX_BUILDS))) {
+    log('profiling a single-process build');
+    process.stdout.write(`\nTop self time, copra build --jobs 1 of ${builds} builds:\n${(await profileCopra(snapshot, options.workDir)).join('\n')}\n`);
+  }
+  rmSync(out, { recursive: true, force: true });
+  rmSync(snapshot, { force: true });
+  const date = new Date().toISOString().slice(0, 10);
+  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive };
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--naive-child') {
+    const [snapshot, input, output] = process.argv.slice(3);
+    return naiveEleventyChild(snapshot!, input!, output!);
+  }
+  const options = parseOptions();
+  mkdirSync(options.workDir, { recursive: true });
+  if (options.full) checkFreeSpace(options.workDir);
+  process.stderr.write(`Machine: ${machineFacts()}\n`);
+  const results: SizeResult[] = [];
+  for (const builds of options.sizes) results.push(await benchSize(builds, options));
+  printResults(results);
+  if (options.write) {
+    updateBenchmarksMd(results);
+    process.stdout.write(`\nUpdated ${BENCHMARKS_MD}\n`);
+  }
+}
+
+await main();

@@ -40,7 +40,9 @@ function parseOptions() {
 const options = parseOptions();
 const report = makeSnapshot(options);
 for (const [table, rows] of Object.entries(report.rows)) process.stdout.write(`  ${table.padEnd(22)} ${rows}\n`);
+const rowsPerSecond = Math.round(report.totalRows / report.seconds);
+// scripts/bench.ts parses this line.
 process.stdout.write(
   `Wrote ${options.out}: ${options.schema}, ${options.builds} builds, ${report.totalRows} rows, ${report.bytes} bytes ` +
-    `in ${report.seconds.toFixed(1)}s (${Math.round(report.totalRows / report.seconds)} rows/s; indexes ${report.indexSeconds.toFixed(1)}s)\n`,
+    `in ${report.seconds.toFixed(1)}s (${rowsPerSecond} rows/s; indexes ${report.indexSeconds.toFixed(1)}s)\n`,
 );

@@ -13,7 +13,12 @@ import type { Random } from './random.ts';
 import type { RowBuffer, SnapshotFile } from './sqlite.ts';
 
 const ALEMBIC_VERSION = '059';
-const WORKER_INFO = JSON.stringify({ admin: 'RelEng <release@mozilla.com>\n', host: 'Mozilla build farm\n', access_uri: null, version: '3.7.0' });
+const WORKER_INFO = JSON.stringify({
+  admin: 'RelEng <release@mozilla.com>\n',
+  host: 'Mozilla build farm\n',
+  access_uri: null,
+  version: '3.7.0',
+});
 
 export class BuildbotWriter implements HistoryWriter {
   private readonly alembic: RowBuffer;

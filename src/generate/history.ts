@@ -113,7 +113,7 @@ export interface HistoryWriter {
 
 export const RESULT = { success: 0, warnings: 1, failure: 2, skipped: 3, exception: 4, retry: 5, cancelled: 6 } as const;
 /** Codes no buildbot defines, but that real databases hold. */
-export const UNKNOWN_RESULTS = [7, 8] as const;
+const UNKNOWN_RESULTS = [7, 8] as const;
 
 /** Results of finished builds, weighted: mostly green, Mozilla's orange and red, the odd rest. */
 const RESULT_WEIGHTS: [number, number][] = [
@@ -157,7 +157,13 @@ const BUILDS_PER_STAMP: [number, number][] = [
 ];
 /** Extra changes per commit push beyond the first: P(one more) at each step. */
 const MORE_CHANGES = 0.28;
+/** Builds waiting to run: bounds memory, and how far the builds of one push spread out. */
 const PENDING_BUILDS = 64;
+
+const weightsOf = (table: readonly [unknown, number][]) => table.map(([, weight]) => weight);
+const RESULT_CODE_WEIGHTS = weightsOf(RESULT_WEIGHTS);
+const PUSH_KIND_WEIGHTS = weightsOf(PUSH_WEIGHTS);
+const BUILDS_PER_STAMP_WEIGHTS = weightsOf(BUILDS_PER_STAMP);
 
 /** Mozilla's history ends with the dump; it starts two years earlier. */
 export const HISTORY_END = Date.UTC(2010, 9, 29, 19, 44, 44) / 1000;
@@ -172,7 +178,9 @@ const FORCED_FATES: ForcedFate[] = [
   { lost: true },
   { zeroLength: true },
 ];
-const FORCED_PUSHES: { kind: PushKind; special?: 'long' | 'nonAscii' | 'quotedPath' }[] = [
+/** What the forced early pushes make sure exists: a long message, non-ASCII text, a git-quoted path. */
+type PushSpecial = 'long' | 'nonAscii' | 'quotedPath';
+const FORCED_PUSHES: { kind: PushKind; special?: PushSpecial }[] = [
   { kind: 'nightly' },
   { kind: 'sendchange' },
   { kind: 'commit', special: 'long' },
@@ -267,11 +275,10 @@ class HistoryGenerator {
   }
 
   private weightedPushKind(): PushKind {
-    const index = this.random.weighted(PUSH_WEIGHTS.map(([, weight]) => weight));
-    return PUSH_WEIGHTS[index]![0];
+    return PUSH_WEIGHTS[this.random.weighted(PUSH_KIND_WEIGHTS)]![0];
   }
 
-  private push(kind: PushKind, special?: 'long' | 'nonAscii' | 'quotedPath'): Push {
+  private push(kind: PushKind, special?: PushSpecial): Push {
     const time = Math.round(this.clock);
     const branch = kind === 'forced' ? null : this.pushBranch();
     switch (kind) {
@@ -334,7 +341,7 @@ class HistoryGenerator {
     return this.random.hex(this.options.schema === 'statusdb' ? 12 : 40);
   }
 
-  private commitChanges(branch: string | null, time: number, special?: 'long' | 'nonAscii' | 'quotedPath'): GeneratedChange[] {
+  private commitChanges(branch: string | null, time: number, special?: PushSpecial): GeneratedChange[] {
     let count = 1;
     while (this.random.chance(MORE_CHANGES)) count++;
     const changes: GeneratedChange[] = [];
@@ -394,8 +401,7 @@ class HistoryGenerator {
     switch (kind) {
       case 'commit': {
         const stamps = this.random.int(STAMPS_PER_COMMIT.min, STAMPS_PER_COMMIT.max);
-        const weights = BUILDS_PER_STAMP.map(([, weight]) => weight);
-        return Array.from({ length: stamps }, () => BUILDS_PER_STAMP[this.random.weighted(weights)]![0]);
+        return Array.from({ length: stamps }, () => BUILDS_PER_STAMP[this.random.weighted(BUILDS_PER_STAMP_WEIGHTS)]![0]);
       }
       case 'sendchange':
         return [this.random.int(1, 3)];
@@ -459,7 +465,7 @@ class HistoryGenerator {
   }
 
   private weightedResult(): number {
-    return RESULT_WEIGHTS[this.random.weighted(RESULT_WEIGHTS.map(([, weight]) => weight))]![0];
+    return RESULT_WEIGHTS[this.random.weighted(RESULT_CODE_WEIGHTS)]![0];
   }
 
   /** 20–41 steps (Mozilla: 29.5 a build); builds that stopped early have only the first ones. */
@@ -534,8 +540,7 @@ class HistoryGenerator {
       properties.push({ name: 'buildid', source: 'SetProperty Step', value: json(buildId(build.start)), scope: 'build' });
     }
     if (index >= this.options.builds * (1 - LOG_URL_SHARE)) {
-      const url = `http://stage.mozilla.org/pub/mozilla.org/firefox/tinderbox-builds/${builder.branch}-${builder.platform.property}/${build.start}/${builder.name.replace(/ /g, '-')}-build${build.number}.txt.gz`;
-      properties.push({ name: 'log_url', source: 'BuildStep', value: json(url), scope: 'build' });
+      properties.push({ name: 'log_url', source: 'BuildStep', value: json(logUrl(build)), scope: 'build' });
     }
     return properties;
   }
@@ -593,6 +598,12 @@ function stateString(fate: Fate, steps: readonly GeneratedStep[]): string {
   if (fate.result === RESULT.success) return 'build successful';
   const deciding = steps.find((step) => step.result === fate.result) ?? lastStep;
   return deciding ? deciding.words.join(' ') : 'finished';
+}
+
+function logUrl({ builder, start, number }: GeneratedBuild): string {
+  const directory = `${builder.branch}-${builder.platform.property}/${start}`;
+  const file = `${builder.name.replace(/ /g, '-')}-build${number}.txt.gz`;
+  return `http://stage.mozilla.org/pub/mozilla.org/firefox/tinderbox-builds/${directory}/${file}`;
 }
 
 /** Mozilla's buildid: the build's start as YYYYMMDDhhmmss (US Pacific then; UTC here). */

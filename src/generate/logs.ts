@@ -102,7 +102,8 @@ function stdioLines(random: Random, step: GeneratedStep, builddir: string): stri
   const failed = step.result === RESULT.failure || step.result === RESULT.warnings;
   if (failed) lines.push(`e${random.pick(ERROR_LINES)}`, `o${random.pick(OUTPUT_LINES)}`);
   if (step.end !== null) {
-    lines.push(`hprogram finished with exit code ${failed ? 2 : 0}`, `helapsedTime=${(step.end - (step.start ?? step.end)).toFixed(6)}`);
+    const elapsed = step.end - (step.start ?? step.end);
+    lines.push(`hprogram finished with exit code ${failed ? 2 : 0}`, `helapsedTime=${elapsed.toFixed(6)}`);
   }
   return lines;
 }

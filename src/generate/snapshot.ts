@@ -32,7 +32,9 @@ export interface SnapshotReport {
 }
 
 export function makeSnapshot(options: SnapshotOptions): SnapshotReport {
-  if (!Number.isInteger(options.builds) || options.builds < 1) throw new Error(`builds must be a whole number above 0, not ${options.builds}`);
+  if (!Number.isInteger(options.builds) || options.builds < 1) {
+    throw new Error(`builds must be a whole number above 0, not ${options.builds}`);
+  }
   const started = process.hrtime.bigint();
   const random = new Random(`${options.schema}:${options.builds}:${options.seed}`);
   const farm = makeFarm(farmSize(options.builds));

@@ -168,7 +168,7 @@ const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090�
  * Text as statusdb holds it: UTF-8 bytes read back as MySQL's latin1 (really cp1252), so `ö`
  * becomes `Ã¶`. ASCII, most of it, is unchanged.
  */
-export function latin1Mojibake(text: string): string {
+function latin1Mojibake(text: string): string {
   if (!/[^\x00-\x7f]/.test(text)) return text;
   let mangled = '';
   for (const byte of Buffer.from(text, 'utf8')) {

@@ -62,6 +62,7 @@ export interface BuilderKind {
 
 const kinds = (kindClass: KindClass, names: string[]): BuilderKind[] => names.map((name) => ({ name, kindClass }));
 
+const TALOS_SUITES = ['tp4', 'ts', 'tdhtml', 'tsvg', 'dromaeo', 'a11y', 'chrome', 'nochrome', 'cold', 'dirty'];
 const TEST_SUITES = ['mochitests-1/5', 'mochitests-2/5', 'mochitests-3/5', 'mochitests-4/5', 'mochitests-5/5',
   'mochitest-other', 'reftest', 'crashtest', 'jsreftest', 'xpcshell'];
 
@@ -69,8 +70,12 @@ export const BUILDER_KINDS: readonly BuilderKind[] = [
   ...kinds('build', ['build', 'leak test build', 'debug build', 'xulrunner build', 'shark build']),
   ...kinds('nightly', ['nightly', 'l10n nightly', 'xulrunner nightly']),
   ...kinds('l10n', ['l10n repack', 'l10n dep']),
-  ...kinds('test', [...TEST_SUITES.map((suite) => `opt test ${suite}`), ...TEST_SUITES.map((suite) => `debug test ${suite}`), 'unit test']),
-  ...kinds('talos', ['tp4', 'ts', 'tdhtml', 'tsvg', 'dromaeo', 'a11y', 'chrome', 'nochrome', 'cold', 'dirty'].map((suite) => `talos ${suite}`)),
+  ...kinds('test', [
+    ...TEST_SUITES.map((suite) => `opt test ${suite}`),
+    ...TEST_SUITES.map((suite) => `debug test ${suite}`),
+    'unit test',
+  ]),
+  ...kinds('talos', TALOS_SUITES.map((suite) => `talos ${suite}`)),
 ];
 
 export const MASTER_NAMES = [
@@ -148,7 +153,9 @@ export function longCommitMessage(random: Random, nonAscii: boolean): string {
   ];
   const extra = random.int(4, 30);
   for (let i = 0; i < extra; i++) {
-    lines.push(`  * ${random.pick(VERBS).toLowerCase()} ${random.pick(SUBJECTS)} (part ${i + 1}) <script>alert("x")</script>`.slice(0, random.int(40, 110)));
+    const line = `  * ${random.pick(VERBS).toLowerCase()} ${random.pick(SUBJECTS)} (part ${i + 1}) <script>alert("x")</script>`;
+    // Cut anywhere, even inside the tag: what copra shows must survive half-written markup.
+    lines.push(line.slice(0, random.int(40, 110)));
   }
   if (nonAscii) lines.push('Übersetzung: 日本語のテスト — naïve café, «guillemets»');
   lines.push(`--HG--\nextra : transplant_source : ${random.hex(12)}`);

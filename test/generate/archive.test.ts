@@ -55,7 +55,10 @@ describe('a generated 10,000-build statusdb snapshot', () => {
     const running = pick(snapshot, 'SELECT max(id) FROM builds WHERE result IS NULL AND lost = 0');
     const lost = pick(snapshot, 'SELECT min(id) FROM builds WHERE lost = 1');
     const unknown = pick(snapshot, 'SELECT min(id) FROM builds WHERE result > 6');
-    const nightlyStamp = pick(snapshot, 'SELECT min(source_id) FROM builds b JOIN sourcestamps s ON s.id = b.source_id WHERE s.revision IS NULL');
+    const nightlyStamp = pick(
+      snapshot,
+      'SELECT min(source_id) FROM builds b JOIN sourcestamps s ON s.id = b.source_id WHERE s.revision IS NULL',
+    );
     const urls = [
       '',
       'sources/',

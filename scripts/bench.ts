@@ -3,6 +3,7 @@
  *
  *   npm run bench [-- --sizes 10000,100000,1000000] [--full] [--time-limit SECONDS] [--cpu-prof]
  *                 [--jobs N] [--seed S] [--work DIR] [--naive-max N] [--copra-args "..."] [--no-write]
+ *                 [--render-only]
  *
  * For each size: generates the snapshot (rows/s), runs `node bin/copra.js build` as a child
  * process and measures wall time, phases (from copra's own output lines), pages/s, the peak RSS of
@@ -388,7 +389,7 @@ async function profileCopra(snapshot: string, workDir: string): Promise<string[]
   return [
     'By function:',
     ...selfTime(profile, functionKey, 25),
-    'By package or copra directory (native calls under the JS function that made them):',
+    'By package or copra directory (better-sqlite3 time shows under the function that ran the query):',
     ...selfTime(profile, areaKey, 15),
   ];
 }
@@ -462,33 +463,48 @@ const COLUMNS = [
 function tableRow(result: SizeResult): string[] {
   const { generator, copra, output, naive } = result;
   const phases = [copra.phases.load, copra.phases.plan, copra.phases.render, copra.phases.finish].map(secs).join(' / ');
+  // Without a terminal copra reports progress at each tenth only: a stopped run got at least this far.
   const status = copra.timedOut
-    ? ` (stopped at the time limit, ${copra.windowsDone ?? '?'} windows)`
+    ? ` (stopped at the time limit; had rendered at least ${copra.windowsDone ?? '?'} windows; wall includes copra's cleanup)`
     : copra.exitCode === 0
       ? ''
       : ` (exit ${copra.exitCode})`;
-  const baseline =
-    output?.baselineSeconds != null
-      ? `${secs(output.baselineSeconds)} s; copra ${(copra.wallSeconds / output.baselineSeconds).toFixed(1)}×, render ${((copra.phases.render ?? Number.NaN) / output.baselineSeconds).toFixed(1)}×`
-      : 'n/a (> 1M builds)';
-  const naiveText = naive
-    ? `${count(naive.pages)} pages in ${secs(naive.wallSeconds)} s (write ${secs(naive.writeSeconds)} s, ${Math.round(naive.pages / naive.writeSeconds)} pages/s), ${gb(naive.peakRssBytes)}; copra pages/s ÷ naive = ${((copra.pagesPerSecond ?? 0) / (naive.pages / naive.writeSeconds)).toFixed(2)}`
-    : 'not run';
+  const finished = copra.exitCode === 0 && !copra.timedOut;
+  const rate = (pages: number | null) => (pages === null ? '–' : count(Math.round(pages)));
   return [
     count(result.builds),
     `${result.date} (load ${result.load ?? '?'})`,
     `${mb(generator.bytes)}, ${count(generator.rows)} rows`,
-    `${secs(generator.seconds)} s (${count(generator.rowsPerSecond)} rows/s, indexes ${secs(generator.indexSeconds)} s, ${mb(generator.peakRssBytes)} RSS)`,
+    `${secs(generator.seconds)} s (${count(generator.rowsPerSecond)} rows/s, ` +
+      `indexes ${secs(generator.indexSeconds)} s, ${mb(generator.peakRssBytes)} RSS)`,
     `${secs(copra.wallSeconds)}${status}`,
     phases,
     count(copra.pages),
-    copra.pagesPerSecond === null ? '–' : `${count(Math.round(copra.pagesPerSecond))} / ${count(Math.round(copra.renderPagesPerSecond ?? 0))}`,
+    `${rate(copra.pagesPerSecond)} / ${rate(copra.renderPagesPerSecond)}`,
     gb(copra.peakRssBytes),
     output ? `${count(output.files)} files, ${mb(output.bytes)} (${mb(output.diskBytes)} on disk)` : '–',
-    baseline,
-    naiveText,
-    copra.phases.search === null ? 'n/a (not built yet)' : `${secs(copra.phases.search)} s`,
+    baselineText(copra, output),
+    naiveText(copra, naive),
+    copra.phases.search !== null ? `${secs(copra.phases.search)} s` : finished ? 'n/a (not built yet)' : '–',
   ];
+}
+
+function baselineText(copra: CopraResult, output: OutputResult | null): string {
+  if (!output) return '–';
+  const raw = output.baselineSeconds;
+  if (raw === null) return 'n/a (> 1M builds)';
+  const render = (copra.phases.render ?? Number.NaN) / raw;
+  return `${secs(raw)} s; copra ${(copra.wallSeconds / raw).toFixed(1)}×, render ${render.toFixed(1)}×`;
+}
+
+function naiveText(copra: CopraResult, naive: NaiveResult | null): string {
+  if (!naive) return 'not run';
+  const naiveRate = naive.pages / naive.writeSeconds;
+  return (
+    `${count(naive.pages)} pages in ${secs(naive.wallSeconds)} s (write ${secs(naive.writeSeconds)} s, ` +
+    `${Math.round(naiveRate)} pages/s), ${gb(naive.peakRssBytes)}; ` +
+    `copra pages/s ÷ naive = ${((copra.pagesPerSecond ?? 0) / naiveRate).toFixed(2)}`
+  );
 }
 
 function markdownTable(results: SizeResult[]): string {
@@ -553,6 +569,8 @@ interface BenchOptions {
   cpuProfile: boolean;
   copraArgs: string[];
   write: boolean;
+  /** Only re-render BENCHMARKS.md's results from the data stored in it (after a format change). */
+  renderOnly: boolean;
 }
 
 function parseOptions(): BenchOptions {
@@ -568,6 +586,7 @@ function parseOptions(): BenchOptions {
       'cpu-prof': { type: 'boolean', default: false },
       'copra-args': { type: 'string', default: '' },
       'no-write': { type: 'boolean', default: false },
+      'render-only': { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -584,6 +603,7 @@ function parseOptions(): BenchOptions {
     cpuProfile: values['cpu-prof'],
     copraArgs: values['copra-args'].split(' ').filter(Boolean),
     write: !values['no-write'],
+    renderOnly: values['render-only'],
   };
 }
 
@@ -595,6 +615,12 @@ function checkFreeSpace(dir: string): void {
     process.stderr.write(`bench: --full needs 60 GB free in ${dir}; only ${gb(free)} is free. Use --work DIR elsewhere.\n`);
     process.exit(2);
   }
+}
+
+/** --cpu-prof profiles the largest size up to PROFILE_MAX_BUILDS. */
+function isProfiledSize(builds: number, options: BenchOptions): boolean {
+  const profilable = options.sizes.filter((size) => size <= PROFILE_MAX_BUILDS);
+  return options.cpuProfile && profilable.length > 0 && builds === Math.max(...profilable);
 }
 
 async function benchSize(builds: number, options: BenchOptions): Promise<SizeResult> {
@@ -622,9 +648,10 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     log('naive single-pass Eleventy run');
     naive = await naiveEleventy(snapshot, options.workDir, options.timeLimit);
   }
-  if (options.cpuProfile && builds <= PROFILE_MAX_BUILDS && builds === Math.max(...options.sizes.filter((size) => size <= PROFILE_MAX_BUILDS))) {
+  if (isProfiledSize(builds, options)) {
     log('profiling a single-process build');
-    process.stdout.write(`\nTop self time, copra build --jobs 1 of ${builds} builds:\n${(await profileCopra(snapshot, options.workDir)).join('\n')}\n`);
+    const summary = await profileCopra(snapshot, options.workDir);
+    process.stdout.write(`\nTop self time, copra build --jobs 1 of ${builds} builds:\n${summary.join('\n')}\n`);
   }
   rmSync(out, { recursive: true, force: true });
   rmSync(snapshot, { force: true });
@@ -638,15 +665,18 @@ async function main(): Promise<void> {
     return naiveEleventyChild(snapshot!, input!, output!);
   }
   const options = parseOptions();
+  if (options.renderOnly) return updateBenchmarksMd([]);
   mkdirSync(options.workDir, { recursive: true });
   if (options.full) checkFreeSpace(options.workDir);
   process.stderr.write(`Machine: ${machineFacts()}\n`);
-  const results: SizeResult[] = [];
-  for (const builds of options.sizes) results.push(await benchSize(builds, options));
-  printResults(results);
-  if (options.write) {
-    updateBenchmarksMd(results);
-    process.stdout.write(`\nUpdated ${BENCHMARKS_MD}\n`);
+  // Each size is reported and recorded as soon as it is done: a long run may be stopped later.
+  for (const builds of options.sizes) {
+    const result = await benchSize(builds, options);
+    printResults([result]);
+    if (options.write) {
+      updateBenchmarksMd([result]);
+      process.stdout.write(`Updated ${BENCHMARKS_MD}\n`);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EntityKind, Snapshot } from '../snapshot/types.ts';
 import { type BuildPage, buildPages } from './buildPage.ts';
-import { type EntityPage, entityPages } from './entityPage.ts';
+import { type EntityPage, type EntityPages, entityPageCount, entityPages } from './entityPage.ts';
 import type { LogMode } from './failureSummary.ts';
 import { type HomePage, homePage } from './homePage.ts';
 import {
@@ -28,7 +28,8 @@ export type Window =
   | { kind: 'sources'; ids: number[] }
   /** Pages of one or more listings: small listings share a window. */
   | { kind: 'listing'; parts: { listing: number; pageCount: number; specs: ListingPageSpec[] }[] }
-  | { kind: 'entities'; entity: EntityKind; ids: number[] };
+  /** Pages of one or more builders (workers, masters): a busy one's pages span windows. */
+  | { kind: 'entities'; entity: EntityKind; parts: EntityPages[] };
 
 /** Everything one window renders, by template. */
 export interface PageSet {
@@ -66,35 +67,66 @@ export function planWindows({ snapshot, site, listings, options }: Archive): Win
   for (let start = 0; start < stampIds.length; start += size) {
     windows.push({ kind: 'sources', ids: stampIds.slice(start, start + size) });
   }
-  const pagesPerWindow = Math.max(1, Math.floor(size / 50));
-  let listingWindow: Extract<Window, { kind: 'listing' }> = { kind: 'listing', parts: [] };
-  let pagesInWindow = 0;
-  listings.forEach((listing, index) => {
-    const specs = listingPageSpecs(snapshot, listing);
-    for (let start = 0; start < specs.length; ) {
-      if (pagesInWindow >= pagesPerWindow) {
-        windows.push(listingWindow);
-        listingWindow = { kind: 'listing', parts: [] };
-        pagesInWindow = 0;
-      }
-      const part = specs.slice(start, start + pagesPerWindow - pagesInWindow);
-      listingWindow.parts.push({ listing: index, pageCount: specs.length, specs: part });
-      pagesInWindow += part.length;
-      start += part.length;
-    }
-  });
-  if (listingWindow.parts.length > 0) windows.push(listingWindow);
+  // A listing page shows up to 50 stamps with their builds: about 50 times a build page's work.
+  const listingSpecs = listings.map((listing, index) => ({ index, specs: listingPageSpecs(snapshot, listing) }));
+  const listingRanges = packPages(listingSpecs, ({ specs }) => specs.length, Math.max(1, Math.floor(size / 50)));
+  for (const ranges of listingRanges) {
+    const parts = ranges.map(({ item: { index, specs }, start, end }) => ({
+      listing: index,
+      pageCount: specs.length,
+      specs: specs.slice(start, end),
+    }));
+    windows.push({ kind: 'listing', parts });
+  }
   const entities: [EntityKind, number[]][] = [
     ['builder', [...site.builders.keys()]],
     ['worker', [...site.workers.keys()]],
     ['master', [...site.masters.keys()]],
   ];
-  const entitiesPerWindow = Math.max(1, Math.floor(size / 20));
-  for (const [entity, ids] of entities) {
-    for (let start = 0; start < ids.length; start += entitiesPerWindow) {
-      windows.push({ kind: 'entities', entity, ids: ids.slice(start, start + entitiesPerWindow) });
+  for (const [entity, ids] of entities) windows.push(...entityWindows(snapshot, entity, ids, size));
+  return windows;
+}
+
+/** Windows of at most `size` pages of builders (workers, masters), in id order. */
+function entityWindows(snapshot: Snapshot, entity: EntityKind, ids: readonly number[], size: number): Window[] {
+  const counts = snapshot.buildCounts(entity);
+  const entities = ids.map((id) => ({ id, buildCount: counts.get(id) ?? 0 }));
+  return packPages(entities, ({ buildCount }) => entityPageCount(buildCount), size).map((ranges) => ({
+    kind: 'entities',
+    entity,
+    parts: ranges.map(({ item: { id, buildCount }, start, end }) => ({ id, buildCount, first: start + 1, last: end })),
+  }));
+}
+
+interface PageRange<T> {
+  item: T;
+  start: number;
+  end: number;
+}
+
+/**
+ * Packs the pages of many items into windows of at most `perWindow` pages, in order: small items
+ * share a window, a large one is split across windows. Each range is [start, end) of its item's pages.
+ */
+function packPages<T>(items: readonly T[], pageCount: (item: T) => number, perWindow: number): PageRange<T>[][] {
+  const windows: PageRange<T>[][] = [];
+  let current: PageRange<T>[] = [];
+  let pagesInWindow = 0;
+  for (const item of items) {
+    const pages = pageCount(item);
+    for (let start = 0; start < pages; ) {
+      const end = Math.min(pages, start + perWindow - pagesInWindow);
+      current.push({ item, start, end });
+      pagesInWindow += end - start;
+      start = end;
+      if (pagesInWindow === perWindow) {
+        windows.push(current);
+        current = [];
+        pagesInWindow = 0;
+      }
     }
   }
+  if (current.length > 0) windows.push(current);
   return windows;
 }
 
@@ -188,7 +220,7 @@ export function windowPages(
       break;
     }
     case 'entities':
-      pages.entity = entityPages(snapshot, site, window.entity, window.ids);
+      pages.entity = entityPages(snapshot, site, window.entity, window.parts);
       break;
   }
   return pages;

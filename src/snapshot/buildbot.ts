@@ -15,8 +15,8 @@ import type {
 } from '../model/types.ts';
 import type { LogChunk } from './logchunks.ts';
 import { type BuildSummaryRow, buildSummary, propertyText, stampBuildsFrom } from './rows.ts';
-import { IN_JSON, columnNames, groupBy, idBounds, jsonIds, parseJsonOr, tableNames } from './sql.ts';
-import type { EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
+import { ALL_BUILDS, IN_JSON, columnNames, countsBy, groupBy, idBounds, jsonIds, parseJsonOr, tableNames } from './sql.ts';
+import type { BuildPage, EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
 
 /**
  * Columns and tables that differ between buildbot 0.9 and 4.3, found by introspection. 0.9's
@@ -423,12 +423,19 @@ export class BuildbotSnapshot implements Snapshot {
       .iterate(logId) as IterableIterator<LogChunk>;
   }
 
-  buildsOf(kind: EntityKind, id: number): BuildSummary[] {
-    const column = { builder: 'builderid', worker: this.layout.workerColumn, master: 'masterid' }[kind];
+  buildCounts(kind: EntityKind): Map<number, number> {
+    return countsBy(this.db, 'builds', this.entityColumn(kind));
+  }
+
+  buildsOf(kind: EntityKind, id: number, page: BuildPage = ALL_BUILDS): BuildSummary[] {
     const rows = this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds WHERE ${column} = ? ORDER BY id DESC`)
-      .all(id) as BuildSummaryRow[];
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds WHERE ${this.entityColumn(kind)} = ? ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(id, page.limit, page.offset) as BuildSummaryRow[];
     return rows.map(buildSummary);
+  }
+
+  private entityColumn(kind: EntityKind): string {
+    return { builder: 'builderid', worker: this.layout.workerColumn, master: 'masterid' }[kind];
   }
 
   close(): void {

@@ -27,6 +27,17 @@ export function idBounds(db: Database.Database, table: string, column = 'id'): {
 }
 
 /** Groups rows by a key, keeping their order within each group. */
+/** Rows of `table` per value of `column` (NULLs left out). */
+export function countsBy(db: Database.Database, table: string, column: string): Map<number, number> {
+  const rows = db
+    .prepare(`SELECT ${column} AS id, count(*) AS count FROM ${table} WHERE ${column} IS NOT NULL GROUP BY ${column}`)
+    .all() as { id: number; count: number }[];
+  return new Map(rows.map((row) => [row.id, row.count]));
+}
+
+/** Every row: SQLite reads a negative LIMIT as none. */
+export const ALL_BUILDS = { offset: 0, limit: -1 } as const;
+
 export function groupBy<T, K>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
   for (const row of rows) {

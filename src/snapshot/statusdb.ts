@@ -15,8 +15,8 @@ import type {
 import type { LogChunk } from './logchunks.ts';
 import { type BuildSummaryRow, buildSummary, propertyText, stampBuildsFrom } from './rows.ts';
 import { repairMojibake, repaired } from './mojibake.ts';
-import { IN_JSON, columnNames, groupBy, idBounds, jsonIds, parseJsonOr, tableNames } from './sql.ts';
-import type { EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
+import { ALL_BUILDS, IN_JSON, columnNames, countsBy, groupBy, idBounds, jsonIds, parseJsonOr, tableNames } from './sql.ts';
+import type { BuildPage, EntityKind, Snapshot, StampBuilds, StampFilter } from './types.ts';
 
 /**
  * Mozilla's 2010 statusdb: `builds.buildnumber`/`builder_id`, properties shared through
@@ -74,6 +74,7 @@ interface StepRow {
 
 /** Text-time build columns aliased to the shared summary row; times converted after reading. */
 const SUMMARY_COLUMNS = 'b.id, b.buildnumber AS number, b.builder_id AS builderid, b.result, b.starttime, b.endtime, b.lost';
+const ENTITY_COLUMN = { builder: 'builder_id', worker: 'slave_id', master: 'master_id' } as const;
 
 type SummaryRow = Omit<BuildSummaryRow, 'started_at' | 'complete_at'> & {
   starttime: string | null;
@@ -224,8 +225,12 @@ export class StatusdbSnapshot implements Snapshot {
   platformProperties(buildIds: readonly number[]): Map<number, string> {
     const rows = this.db
       .prepare(
-        `SELECT bp.build_id, p.value FROM build_properties bp JOIN properties p ON p.id = bp.property_id
-         WHERE p.name = 'platform' AND bp.build_id ${IN_JSON}`,
+        // CROSS JOIN keeps this order: starting from properties' name index would walk every
+        // build carrying each platform value, which grows with the snapshot (quadratic overall).
+        `SELECT bp.build_id, p.value FROM json_each(?) ids
+         CROSS JOIN build_properties bp ON bp.build_id = ids.value
+         CROSS JOIN properties p ON p.id = bp.property_id
+         WHERE p.name = 'platform'`,
       )
       .all(jsonIds(buildIds)) as { build_id: number; value: string | null }[];
     return new Map(rows.map((row) => [row.build_id, repairMojibake(propertyText(row.value ?? 'null'))]));
@@ -372,11 +377,16 @@ export class StatusdbSnapshot implements Snapshot {
     return [][Symbol.iterator]();
   }
 
-  buildsOf(kind: EntityKind, id: number): BuildSummary[] {
-    const column = { builder: 'builder_id', worker: 'slave_id', master: 'master_id' }[kind];
+  buildCounts(kind: EntityKind): Map<number, number> {
+    return countsBy(this.db, 'builds', ENTITY_COLUMN[kind]);
+  }
+
+  buildsOf(kind: EntityKind, id: number, page: BuildPage = ALL_BUILDS): BuildSummary[] {
     const rows = this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${column} = ? ORDER BY b.id DESC`)
-      .all(id) as SummaryRow[];
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${ENTITY_COLUMN[kind]} = ? ORDER BY b.id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(id, page.limit, page.offset) as SummaryRow[];
     return rows.map((row) => buildSummary(summaryRow(row)));
   }
 

@@ -24,6 +24,12 @@ export type StampFilter =
 /** Whose builds an entity page lists. */
 export type EntityKind = 'builder' | 'worker' | 'master';
 
+/** A slice of a newest-first list: skip `offset` rows, then take `limit`. */
+export interface BuildPage {
+  offset: number;
+  limit: number;
+}
+
 export interface StampBuilds {
   /** How many builds the stamp has in all (within the facet's builders). */
   total: number;
@@ -84,8 +90,10 @@ export interface Snapshot {
   /** A log's chunks in line order, read lazily: logs can be larger than memory allows. */
   logChunks(logId: number): IterableIterator<LogChunk>;
 
-  /** Builds of one builder, worker or master, newest first. */
-  buildsOf(kind: EntityKind, id: number): BuildSummary[];
+  /** How many builds each builder, worker or master ran (ids without builds are absent). */
+  buildCounts(kind: EntityKind): Map<number, number>;
+  /** Builds of one builder, worker or master, newest first; `page` picks a slice of them. */
+  buildsOf(kind: EntityKind, id: number, page?: BuildPage): BuildSummary[];
 
   close(): void;
 }

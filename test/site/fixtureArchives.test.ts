@@ -130,6 +130,37 @@ describe.each(FIXTURES)('the archive of the $name fixture', ({ file, archive }) 
     }
   });
 
+  it("lists each builder's, worker's and master's builds newest first across its pages", () => {
+    const statusdb = file.includes('statusdb');
+    const columns = statusdb
+      ? { builder: 'builder_id', worker: 'slave_id', master: 'master_id' }
+      : { builder: 'builderid', worker: 'workerid', master: 'masterid' };
+    const tables = statusdb
+      ? { builder: 'builders', worker: 'slaves', master: 'masters' }
+      : { builder: 'builders', worker: 'workers', master: 'masters' };
+    const db = querySnapshot(file);
+    for (const kind of ['builder', 'worker', 'master'] as const) {
+      const ids = db.prepare(`SELECT id FROM ${tables[kind]} ORDER BY id`).pluck().all() as number[];
+      expect(ids.length, kind).toBeGreaterThan(0);
+      for (const id of ids) {
+        const stored = db
+          .prepare(`SELECT id FROM builds WHERE ${columns[kind]} = ? ORDER BY id DESC`)
+          .pluck()
+          .all(id) as number[];
+        const shown: number[] = [];
+        const pageCount = Math.max(1, Math.ceil(stored.length / 100));
+        for (let page = 1; page <= pageCount; page++) {
+          const url = `${kind}/${id}/${page > 1 ? `${page}/` : ''}`;
+          const links = readPage(out, url).querySelectorAll('table.builds tbody tr td:first-child a');
+          shown.push(...links.map((link) => Number(/build\/(\d+)\//.exec(link.getAttribute('href')!)![1])));
+        }
+        expect(shown, `${kind} ${id}`).toEqual(stored);
+        expect(existsSync(join(out, `${kind}/${id}/${pageCount + 1}/index.html`)), `${kind} ${id}`).toBe(false);
+      }
+    }
+    db.close();
+  });
+
   it('lists every sourcestamp exactly once, newest first, across the pages of the unfiltered listing', () => {
     const seen: number[] = [];
     let url: string | null = 'sources/index.html';

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Archive,
+  DEFAULT_ARCHIVE_OPTIONS,
+  type Window,
+  loadArchive,
+  planWindows,
+  windowPages,
+} from '../../src/pages/plan.ts';
+import { openSnapshot } from '../../src/snapshot/open.ts';
+import { STATUSDB_FIXTURE, querySnapshot } from '../helpers/archive.ts';
+
+const noRawLogs = () => {
+  throw new Error('statusdb has no logs to write');
+};
+
+function archiveWith(buildsPerWindow: number): Archive {
+  const snapshot = openSnapshot(STATUSDB_FIXTURE, 'statusdb-gecko-mini.sqlite');
+  return loadArchive(snapshot, 'statusdb-gecko-mini.sqlite', { ...DEFAULT_ARCHIVE_OPTIONS, buildsPerWindow, search: false });
+}
+
+const entityModels = (archive: Archive, windows: Window[]) =>
+  windows.filter((window) => window.kind === 'entities').flatMap((window) => windowPages(archive, window, noRawLogs).entity);
+
+describe('planning windows', () => {
+  it("splits a busy master's pages over windows of bounded size without changing a page", () => {
+    const db = querySnapshot(STATUSDB_FIXTURE);
+    const busiest = db.prepare('SELECT count(*) FROM builds GROUP BY master_id ORDER BY 1 DESC LIMIT 1').pluck().get() as number;
+    const entityPageCount = db
+      .prepare(
+        `SELECT sum(max(1, (n + 99) / 100)) FROM (
+           SELECT (SELECT count(*) FROM builds b WHERE b.builder_id = e.id) AS n FROM builders e UNION ALL
+           SELECT (SELECT count(*) FROM builds b WHERE b.slave_id = e.id) FROM slaves e UNION ALL
+           SELECT (SELECT count(*) FROM builds b WHERE b.master_id = e.id) FROM masters e)`,
+      )
+      .pluck()
+      .get() as number;
+    db.close();
+    const pagesPerWindow = 3;
+    expect(Math.ceil(busiest / 100)).toBeGreaterThan(pagesPerWindow);
+
+    const small = archiveWith(pagesPerWindow);
+    const smallWindows = planWindows(small).filter((window) => window.kind === 'entities');
+    for (const window of smallWindows) {
+      const pages = window.parts.reduce((sum, part) => sum + part.last - part.first + 1, 0);
+      expect(pages).toBeLessThanOrEqual(pagesPerWindow);
+    }
+    const large = archiveWith(100_000);
+    const largeWindows = planWindows(large).filter((window) => window.kind === 'entities');
+    expect(largeWindows.length).toBe(3);
+
+    const split = entityModels(small, smallWindows);
+    expect(split.length).toBe(entityPageCount);
+    expect(split).toEqual(entityModels(large, largeWindows));
+    small.snapshot.close();
+    large.snapshot.close();
+  });
+});

@@ -67,7 +67,7 @@ export function planWindows({ snapshot, site, listings, options }: Archive): Win
   for (let start = 0; start < stampIds.length; start += size) {
     windows.push({ kind: 'sources', ids: stampIds.slice(start, start + size) });
   }
-  // A listing page shows up to 50 stamps with their builds: about 50 times a build page's work.
+  // A listing page reads up to 50 stamps and their builds: its windows hold a fiftieth as many pages.
   const listingSpecs = listings.map((listing, index) => ({ index, specs: listingPageSpecs(snapshot, listing) }));
   const listingRanges = packPages(listingSpecs, ({ specs }) => specs.length, Math.max(1, Math.floor(size / 50)));
   for (const ranges of listingRanges) {

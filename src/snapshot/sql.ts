@@ -26,7 +26,6 @@ export function idBounds(db: Database.Database, table: string, column = 'id'): {
   return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
 }
 
-/** Groups rows by a key, keeping their order within each group. */
 /** Rows of `table` per value of `column` (NULLs left out). */
 export function countsBy(db: Database.Database, table: string, column: string): Map<number, number> {
   const rows = db
@@ -38,6 +37,7 @@ export function countsBy(db: Database.Database, table: string, column: string): 
 /** Every row: SQLite reads a negative LIMIT as none. */
 export const ALL_BUILDS = { offset: 0, limit: -1 } as const;
 
+/** Groups rows by a key, keeping their order within each group. */
 export function groupBy<T, K>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
   for (const row of rows) {

@@ -32,7 +32,7 @@ const entityUrl = { builder: urls.builder, worker: urls.worker, master: urls.mas
  * Some of one builder's, worker's or master's pages: pages `first` to `last` (from 1) of its
  * builds, newest first. A master of Mozilla's ran 170,000 builds: its pages span many windows.
  */
-export interface EntityPages {
+export interface EntityPageRange {
   id: number;
   buildCount: number;
   first: number;
@@ -44,7 +44,7 @@ export function entityPageCount(buildCount: number): number {
   return Math.max(1, Math.ceil(buildCount / BUILDS_PER_ENTITY_PAGE));
 }
 
-export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, parts: readonly EntityPages[]): EntityPage[] {
+export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, parts: readonly EntityPageRange[]): EntityPage[] {
   return parts.flatMap(({ id, buildCount, first, last }) => {
     const builds = snapshot.buildsOf(kind, id, {
       offset: (first - 1) * BUILDS_PER_ENTITY_PAGE,

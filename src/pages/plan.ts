@@ -1,6 +1,6 @@
 import type { EntityKind, Snapshot } from '../snapshot/types.ts';
 import { type BuildPage, buildPages } from './buildPage.ts';
-import { type EntityPage, type EntityPages, entityPageCount, entityPages } from './entityPage.ts';
+import { type EntityPage, type EntityPageRange, entityPageCount, entityPages } from './entityPage.ts';
 import type { LogMode } from './failureSummary.ts';
 import { type HomePage, homePage } from './homePage.ts';
 import {
@@ -29,7 +29,7 @@ export type Window =
   /** Pages of one or more listings: small listings share a window. */
   | { kind: 'listing'; parts: { listing: number; pageCount: number; specs: ListingPageSpec[] }[] }
   /** Pages of one or more builders (workers, masters): a busy one's pages span windows. */
-  | { kind: 'entities'; entity: EntityKind; parts: EntityPages[] };
+  | { kind: 'entities'; entity: EntityKind; parts: EntityPageRange[] };
 
 /** Everything one window renders, by template. */
 export interface PageSet {

@@ -173,8 +173,8 @@ interface CopraResult {
   wallSeconds: number;
   pages: number | null;
   windows: number | null;
-  /** Windows rendered when the run ended (all of them, unless it timed out). */
-  windowsDone: string | null;
+  /** "done/planned pages" when the run ended: all of them, unless it timed out. */
+  pagesDone: string | null;
   /** Pages over the whole process's wall time. */
   pagesPerSecond: number | null;
   /** Pages over the render phase alone. */
@@ -215,7 +215,7 @@ function parseCopraRun(run: Measured): CopraResult {
     return null;
   };
   const first = run.lines[0]?.at ?? null;
-  const rendered = find(/^Rendering: (\d+) windows in (\S+)$/);
+  const rendered = find(/^Rendering: (\d+) pages in (\S+)$/);
   const indexed = find(/^Indexing: \d+ indexes in (\S+)$/);
   const wrote = find(/^Wrote (\d+) pages .*\((\d+) pages\/s, (\d+) windows\)/);
   const progress = [...run.lines].reverse().find((line) => /^Rendering \[/.test(line.text));
@@ -227,7 +227,7 @@ function parseCopraRun(run: Measured): CopraResult {
     wallSeconds: run.wallSeconds,
     pages: wrote ? Number(wrote.match[1]) : null,
     windows: wrote ? Number(wrote.match[3]) : null,
-    windowsDone: rendered ? `${rendered.match[1]}` : (/ (\d+\/\d+) windows/.exec(progress?.text ?? '')?.[1] ?? null),
+    pagesDone: rendered ? `${rendered.match[1]}` : (/ (\d+\/\d+) pages/.exec(progress?.text ?? '')?.[1] ?? null),
     pagesPerSecond: wrote ? Number(wrote.match[1]) / run.wallSeconds : null,
     renderPagesPerSecond: wrote && render ? Number(wrote.match[1]) / render : null,
     peakRssBytes: run.peakRssBytes,
@@ -465,7 +465,7 @@ function tableRow(result: SizeResult): string[] {
   const phases = [copra.phases.load, copra.phases.plan, copra.phases.render, copra.phases.finish].map(secs).join(' / ');
   // Without a terminal copra reports progress at each tenth only: a stopped run got at least this far.
   const status = copra.timedOut
-    ? ` (stopped at the time limit; had rendered at least ${copra.windowsDone ?? '?'} windows; wall includes copra's cleanup)`
+    ? ` (stopped at the time limit; had rendered at least ${copra.pagesDone ?? '?'} pages; wall includes copra's cleanup)`
     : copra.exitCode === 0
       ? ''
       : ` (exit ${copra.exitCode})`;

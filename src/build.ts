@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CopraError } from './errors.ts';
-import { type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS, loadArchive, planWindows } from './pages/plan.ts';
+import { type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS, loadArchive, planWindows, plannedPageCount } from './pages/plan.ts';
 import { type Output, startProgress } from './progress.ts';
 import { renderWindows } from './render/pool.ts';
 import { TEMPLATES_DIR } from './render/eleventy.ts';
@@ -60,9 +60,10 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     options.output.write(`${snapshotFile}: ${schema}\n`);
     const windows = planWindows(archive);
 
-    // Windows, not pages, measure progress: how many pages a paged list makes is known only
-    // once it is rendered.
-    const progress = startProgress(options.output, 'Rendering', windows.length, 'windows');
+    // Pages, not windows, measure progress: windows range from 20 listing pages to 1,000 build
+    // pages, so counting windows made the ETA of a large archive far too long.
+    const plannedPages = windows.reduce((sum, window) => sum + plannedPageCount(window), 0);
+    const progress = startProgress(options.output, 'Rendering', plannedPages, 'pages');
     const result = await renderWindows(windows, {
       snapshotPath,
       snapshotName: snapshotFile,
@@ -70,7 +71,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       outDir: site,
       options: archiveOptions,
       jobs: options.jobs ?? availableParallelism(),
-      onWindow: () => progress.advance(1),
+      onWindow: (window) => progress.advance(plannedPageCount(window)),
     });
     progress.done();
     cpSync(join(TEMPLATES_DIR, 'assets'), join(site, 'assets'), { recursive: true });

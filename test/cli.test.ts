@@ -103,7 +103,7 @@ describe('copra build from the command line', () => {
       env: { ...process.env, CI: 'true' },
     });
     expect(run.stderr).toContain('buildbot state.sqlite (alembic 059)');
-    expect(run.stderr).toMatch(/Rendering: \d+ windows in/);
+    expect(run.stderr).toMatch(/Rendering: \d+ pages in/);
     expect(run.stdout).toMatch(/^Wrote \d+ pages to .* 0 warnings\.\n$/);
     expect(run.status).toBe(0);
 

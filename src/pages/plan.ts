@@ -226,6 +226,24 @@ export function windowPages(
   return pages;
 }
 
+/** The pages a window will write, known from the plan alone: progress and its ETA count these. */
+export function plannedPageCount(window: Window): number {
+  switch (window.kind) {
+    case 'home':
+      return 2; // the home page and the search page
+    case 'logs':
+      return window.count;
+    case 'builds':
+      return window.pages;
+    case 'sources':
+      return window.ids.length;
+    case 'listing':
+      return window.parts.reduce((sum, part) => sum + part.specs.length, 0);
+    case 'entities':
+      return window.parts.reduce((sum, part) => sum + part.last - part.first + 1, 0);
+  }
+}
+
 export function pageCount(pages: PageSet): number {
   return Object.values(pages).reduce((sum, list: unknown[]) => sum + list.length, 0);
 }

@@ -7,8 +7,8 @@ import { type FromWorker, type WorkerInit, openArchive, renderWindow } from './w
 export interface RenderOptions extends WorkerInit {
   /** Worker processes; 1 renders in this process. */
   jobs: number;
-  /** Called after each window with the number of pages it wrote. */
-  onWindow?: (pages: number) => void;
+  /** Called after each window. */
+  onWindow?: (window: Window) => void;
 }
 
 export interface RenderResult {
@@ -26,9 +26,8 @@ async function renderHere(windows: Window[], options: RenderOptions): Promise<Re
   try {
     let pages = 0;
     for (const window of windows) {
-      const written = await renderWindow(archive, window, options.outDir);
-      pages += written;
-      options.onWindow?.(written);
+      pages += await renderWindow(archive, window, options.outDir);
+      options.onWindow?.(window);
     }
     return { pages, warnings: [...archive.site.warnings].sort() };
   } finally {
@@ -66,7 +65,7 @@ function renderInWorkers(windows: Window[], options: RenderOptions): Promise<Ren
         if (message.type === 'failed') return fail(new Error(`rendering window ${message.index} failed:\n${message.message}`));
         pages += message.pages;
         message.warnings.forEach((warning) => warnings.add(warning));
-        onWindow?.(message.pages);
+        onWindow?.(windows[message.index]!);
         if (++finished === windows.length) {
           stopAll();
           resolve({ pages, warnings: [...warnings].sort() });

@@ -4,11 +4,13 @@ import {
   DEFAULT_ARCHIVE_OPTIONS,
   type Window,
   loadArchive,
+  pageCount,
   planWindows,
+  plannedPageCount,
   windowPages,
 } from '../../src/pages/plan.ts';
 import { openSnapshot } from '../../src/snapshot/open.ts';
-import { STATUSDB_FIXTURE, querySnapshot } from '../helpers/archive.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, querySnapshot } from '../helpers/archive.ts';
 
 const noRawLogs = () => {
   throw new Error('statusdb has no logs to write');
@@ -41,10 +43,7 @@ describe('planning windows', () => {
 
     const small = archiveWith(pagesPerWindow);
     const smallWindows = planWindows(small).filter((window) => window.kind === 'entities');
-    for (const window of smallWindows) {
-      const pages = window.parts.reduce((sum, part) => sum + part.last - part.first + 1, 0);
-      expect(pages).toBeLessThanOrEqual(pagesPerWindow);
-    }
+    for (const window of smallWindows) expect(plannedPageCount(window)).toBeLessThanOrEqual(pagesPerWindow);
     const large = archiveWith(100_000);
     const largeWindows = planWindows(large).filter((window) => window.kind === 'entities');
     expect(largeWindows.length).toBe(3);
@@ -54,5 +53,26 @@ describe('planning windows', () => {
     expect(split).toEqual(entityModels(large, largeWindows));
     small.snapshot.close();
     large.snapshot.close();
+  });
+
+  it.each([
+    ['buildbot', BUILDBOT_FIXTURE],
+    ['statusdb', STATUSDB_FIXTURE],
+  ])('knows from the plan how many pages each window of the %s fixture writes', (_, fixture) => {
+    // Small windows, so that every kind of window comes in several shapes.
+    const archive = loadArchive(openSnapshot(fixture, 'fixture.sqlite'), 'fixture.sqlite', {
+      ...DEFAULT_ARCHIVE_OPTIONS,
+      buildsPerWindow: 50,
+      search: false,
+    });
+    const discardRawLog = () => ({ write: () => {}, close: () => {} });
+    const windows = planWindows(archive);
+    expect(new Set(windows.map((window) => window.kind))).toEqual(
+      new Set(fixture === BUILDBOT_FIXTURE ? ['home', 'builds', 'logs', 'sources', 'listing', 'entities'] : ['home', 'builds', 'sources', 'listing', 'entities']),
+    );
+    for (const window of windows) {
+      expect(plannedPageCount(window), JSON.stringify(window).slice(0, 80)).toBe(pageCount(windowPages(archive, window, discardRawLog)));
+    }
+    archive.snapshot.close();
   });
 });

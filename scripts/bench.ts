@@ -44,9 +44,16 @@ interface Measured {
   exitCode: number | null;
   wallSeconds: number;
   peakRssBytes: number;
+  /** The tree's RSS at each sample, with the seconds since start. */
+  rss: { at: number; bytes: number }[];
   timedOut: boolean;
   /** Output lines with the seconds since start at which they arrived. */
   lines: { at: number; text: string }[];
+}
+
+/** The largest RSS sampled between `from` and `to` seconds. */
+function peakBetween(run: Measured, from: number, to: number): number {
+  return run.rss.reduce((peak, sample) => (sample.at >= from && sample.at <= to ? Math.max(peak, sample.bytes) : peak), 0);
 }
 
 /** Resident memory of `root` and all its descendants, from /proc. */
@@ -99,9 +106,9 @@ function runMeasured(
     lines.push({ at: seconds(), text });
     if (options.echo) process.stderr.write(`    | ${text}\n`);
   });
-  let peak = 0;
+  const rss: Measured['rss'] = [];
   const sample = () => {
-    if (child.pid !== undefined) peak = Math.max(peak, treeRssBytes(child.pid));
+    if (child.pid !== undefined) rss.push({ at: seconds(), bytes: treeRssBytes(child.pid) });
   };
   const sampler = setInterval(sample, SAMPLE_MS);
   let timedOut = false;
@@ -117,7 +124,8 @@ function runMeasured(
     child.on('close', (code) => {
       clearInterval(sampler);
       clearTimeout(timer);
-      resolvePromise({ exitCode: code, wallSeconds: seconds(), peakRssBytes: peak, timedOut, lines });
+      const peakRssBytes = rss.reduce((peak, sample) => Math.max(peak, sample.bytes), 0);
+      resolvePromise({ exitCode: code, wallSeconds: seconds(), peakRssBytes, rss, timedOut, lines });
     });
   });
 }
@@ -180,6 +188,8 @@ interface CopraResult {
   /** Pages over the render phase alone. */
   renderPagesPerSecond: number | null;
   peakRssBytes: number;
+  /** Peaks within the render and search phases: which one sets the peak. */
+  peakRssByPhase?: { render: number | null; search: number | null };
   phases: {
     /** Start to copra's first line (snapshot opened, site and listings loaded). */
     load: number | null;
@@ -231,6 +241,10 @@ function parseCopraRun(run: Measured): CopraResult {
     pagesPerSecond: wrote ? Number(wrote.match[1]) / run.wallSeconds : null,
     renderPagesPerSecond: wrote && render ? Number(wrote.match[1]) / render : null,
     peakRssBytes: run.peakRssBytes,
+    peakRssByPhase: {
+      render: rendered && render !== null ? peakBetween(run, rendered.at - render, rendered.at) : null,
+      search: indexed && rendered ? peakBetween(run, rendered.at, indexed.at) : null,
+    },
     phases: {
       load: first,
       plan: rendered && first !== null && render !== null ? Math.max(0, rendered.at - first - render) : null,
@@ -452,6 +466,12 @@ function machineFacts(): string {
 
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+
+function peakRssText({ peakRssBytes, peakRssByPhase }: CopraResult): string {
+  const phases = Object.entries(peakRssByPhase ?? {}).filter((entry): entry is [string, number] => entry[1] !== null);
+  const detail = phases.map(([phase, bytes]) => `${phase} ${gb(bytes)}`).join(', ');
+  return detail ? `${gb(peakRssBytes)} (${detail})` : gb(peakRssBytes);
+}
 const secs = (seconds: number | null) => (seconds === null || Number.isNaN(seconds) ? '–' : `${seconds.toFixed(1)}`);
 const count = (value: number | null) => (value === null ? '–' : value.toLocaleString('en-US'));
 
@@ -481,7 +501,7 @@ function tableRow(result: SizeResult): string[] {
     phases,
     count(copra.pages),
     `${rate(copra.pagesPerSecond)} / ${rate(copra.renderPagesPerSecond)}`,
-    gb(copra.peakRssBytes),
+    peakRssText(copra),
     output ? `${count(output.files)} files, ${mb(output.bytes)} (${mb(output.diskBytes)} on disk)` : '–',
     baselineText(copra, output),
     naiveText(copra, naive),
@@ -686,7 +706,8 @@ async function main(): Promise<void> {
       updateBenchmarksMd([result]);
       process.stdout.write(`Updated ${BENCHMARKS_MD}\n`);
     }
-    // Only now: deleting the 3.8M files and directories of 1M builds took over 20 minutes here.
+    // Only now: deleting the 7.5M files and directories of 1M builds (archive and raw copy)
+    // took over 20 minutes here.
     sizeLog(builds)('removing the work files');
     for (const path of Object.values(workPaths(builds, options.workDir))) rmSync(path, { recursive: true, force: true });
   }

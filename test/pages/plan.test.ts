@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type Archive,
@@ -9,7 +12,7 @@ import {
   plannedPageCount,
   windowPages,
 } from '../../src/pages/plan.ts';
-import { openSnapshot } from '../../src/snapshot/open.ts';
+import { openSnapshot, readableSnapshotPath } from '../../src/snapshot/open.ts';
 import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, querySnapshot } from '../helpers/archive.ts';
 
 const noRawLogs = () => {
@@ -59,8 +62,10 @@ describe('planning windows', () => {
     ['buildbot', BUILDBOT_FIXTURE],
     ['statusdb', STATUSDB_FIXTURE],
   ])('knows from the plan how many pages each window of the %s fixture writes', (_, fixture) => {
-    // Small windows, so that every kind of window comes in several shapes.
-    const archive = loadArchive(openSnapshot(fixture, 'fixture.sqlite'), 'fixture.sqlite', {
+    // The buildbot fixture is in WAL mode: read a copy, as copra does, so that SQLite leaves no
+    // -shm file beside it. Small windows, so that every kind of window comes in several shapes.
+    const work = mkdtempSync(join(tmpdir(), 'copra-plan-'));
+    const archive = loadArchive(openSnapshot(readableSnapshotPath(fixture, work), fixture), basename(fixture), {
       ...DEFAULT_ARCHIVE_OPTIONS,
       buildsPerWindow: 50,
       search: false,
@@ -74,5 +79,6 @@ describe('planning windows', () => {
       expect(plannedPageCount(window), JSON.stringify(window).slice(0, 80)).toBe(pageCount(windowPages(archive, window, discardRawLog)));
     }
     archive.snapshot.close();
+    rmSync(work, { recursive: true, force: true });
   });
 });

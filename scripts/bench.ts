@@ -43,7 +43,6 @@ const DATA_PREFIX = '<!-- bench:data ';
 interface Measured {
   exitCode: number | null;
   wallSeconds: number;
-  peakRssBytes: number;
   /** The tree's RSS at each sample, with the seconds since start. */
   rss: { at: number; bytes: number }[];
   timedOut: boolean;
@@ -51,8 +50,8 @@ interface Measured {
   lines: { at: number; text: string }[];
 }
 
-/** The largest RSS sampled between `from` and `to` seconds. */
-function peakBetween(run: Measured, from: number, to: number): number {
+/** The largest RSS sampled between `from` and `to` seconds (by default, over the whole run). */
+function peakBetween(run: Measured, from = 0, to = Infinity): number {
   return run.rss.reduce((peak, sample) => (sample.at >= from && sample.at <= to ? Math.max(peak, sample.bytes) : peak), 0);
 }
 
@@ -124,8 +123,7 @@ function runMeasured(
     child.on('close', (code) => {
       clearInterval(sampler);
       clearTimeout(timer);
-      const peakRssBytes = rss.reduce((peak, sample) => Math.max(peak, sample.bytes), 0);
-      resolvePromise({ exitCode: code, wallSeconds: seconds(), peakRssBytes, rss, timedOut, lines });
+      resolvePromise({ exitCode: code, wallSeconds: seconds(), rss, timedOut, lines });
     });
   });
 }
@@ -171,7 +169,7 @@ async function generate(builds: number, seed: string, out: string, preset: boole
     seconds: Number(match[3]),
     rowsPerSecond: Number(match[4]),
     indexSeconds: Number(match[5]),
-    peakRssBytes: run.peakRssBytes,
+    peakRssBytes: peakBetween(run),
   };
 }
 
@@ -240,7 +238,7 @@ function parseCopraRun(run: Measured): CopraResult {
     pagesDone: rendered ? `${rendered.match[1]}` : (/ (\d+\/\d+) pages/.exec(progress?.text ?? '')?.[1] ?? null),
     pagesPerSecond: wrote ? Number(wrote.match[1]) / run.wallSeconds : null,
     renderPagesPerSecond: wrote && render ? Number(wrote.match[1]) / render : null,
-    peakRssBytes: run.peakRssBytes,
+    peakRssBytes: peakBetween(run),
     peakRssByPhase: {
       render: rendered && render !== null ? peakBetween(run, rendered.at - render, rendered.at) : null,
       search: indexed && rendered ? peakBetween(run, rendered.at, indexed.at) : null,
@@ -347,7 +345,7 @@ async function naiveEleventy(snapshot: string, workDir: string, timeLimit?: numb
     pages: pages ?? 0,
     writeSeconds: writeSeconds ?? Number.NaN,
     wallSeconds: run.wallSeconds,
-    peakRssBytes: run.peakRssBytes,
+    peakRssBytes: peakBetween(run),
     exitCode: run.exitCode,
   };
 }
@@ -466,14 +464,14 @@ function machineFacts(): string {
 
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+const secs = (seconds: number | null) => (seconds === null || Number.isNaN(seconds) ? '–' : `${seconds.toFixed(1)}`);
+const count = (value: number | null) => (value === null ? '–' : value.toLocaleString('en-US'));
 
 function peakRssText({ peakRssBytes, peakRssByPhase }: CopraResult): string {
   const phases = Object.entries(peakRssByPhase ?? {}).filter((entry): entry is [string, number] => entry[1] !== null);
   const detail = phases.map(([phase, bytes]) => `${phase} ${gb(bytes)}`).join(', ');
   return detail ? `${gb(peakRssBytes)} (${detail})` : gb(peakRssBytes);
 }
-const secs = (seconds: number | null) => (seconds === null || Number.isNaN(seconds) ? '–' : `${seconds.toFixed(1)}`);
-const count = (value: number | null) => (value === null ? '–' : value.toLocaleString('en-US'));
 
 const COLUMNS = [
   'builds', 'date', 'snapshot', 'generator', 'copra wall s', 'load / plan / render / finish s', 'pages', 'pages/s (wall / render)',

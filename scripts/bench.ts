@@ -353,8 +353,8 @@ async function naiveEleventy(snapshot: string, workDir: string, timeLimit?: numb
 /** The child side: every build's page data in one array, one Eleventy run over all of it. */
 async function naiveEleventyChild(snapshot: string, input: string, output: string): Promise<void> {
   const { default: Eleventy } = await import('@11ty/eleventy');
-  const { openSnapshot } = await import('../src/snapshot/open.ts');
-  const source = openSnapshot(snapshot);
+  const { snapshotRecord } = await import('../src/record/record.ts');
+  const source = snapshotRecord(snapshot, output);
   const bounds = source.buildIdBounds();
   const builds = bounds ? source.buildDetails(bounds.min, bounds.max) : [];
   source.close();

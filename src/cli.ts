@@ -16,8 +16,12 @@ const USAGE = `copra: a static, searchable archive of a buildbot or statusdb dat
 Usage:
   copra build SNAPSHOT [--out DIR] [--jobs N] [--logs full|summary|none] [--log-page-lines N]
       Writes the archive of SNAPSHOT (a buildbot 0.9–4.x state.sqlite or a Mozilla statusdb
-      SQLite file) into DIR (default: dist). The snapshot is only read.
+      SQLite file) into DIR (default: dist). The snapshot is only read. Into an existing archive
+      of the same CI it adds what is new and keeps what the snapshot has lost (pruned builds,
+      steps, logs): the archive remembers, in DIR/.copra/ (not needed to serve DIR).
         --out DIR             where the archive goes; replaced only when the build succeeds
+        --title TEXT          the archive's title (default: the snapshot's file name; kept by updates)
+        --fresh               build from SNAPSHOT alone, dropping the history DIR remembers
         --jobs N              render processes (default: one per core)
         --logs full           log pages, raw .txt downloads and failure summaries (default)
         --logs summary        failure summaries on build pages only
@@ -66,6 +70,8 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
       logs: { type: 'string', default: 'full' },
       'log-page-lines': { type: 'string' },
       'no-search': { type: 'boolean' },
+      title: { type: 'string' },
+      fresh: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -80,8 +86,20 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
     logs,
     logPageLines: positiveInteger(values['log-page-lines'], '--log-page-lines'),
     search: !values['no-search'],
+    title: values.title,
+    fresh: values.fresh,
     output: io.stderr,
   });
+  if (report.update) {
+    const { newBuilds, finishedBuilds, kept } = report.update;
+    io.stdout.write(
+      `Update: ${newBuilds} new builds, ${finishedBuilds} builds finished since the last build; ` +
+        `kept what the snapshot no longer has: ${kept.builds} builds, ${kept.steps} steps, ${kept.logs} logs.\n`,
+    );
+  }
+  if (values.fresh && report.droppedBuilds > 0) {
+    io.stdout.write(`--fresh: dropped the ${report.droppedBuilds} archived builds, replaced by the snapshot's.\n`);
+  }
   for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
   io.stdout.write(
     `Wrote ${report.pages} pages to ${values.out} in ${formatSeconds(report.seconds)} ` +

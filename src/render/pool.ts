@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CopraError } from '../errors.ts';
 import type { Window } from '../pages/plan.ts';
 import { type FromWorker, type WorkerInit, openArchive, renderWindow } from './worker.ts';
 
@@ -9,6 +10,8 @@ export interface RenderOptions extends WorkerInit {
   jobs: number;
   /** Called after each window. */
   onWindow?: (window: Window) => void;
+  /** Aborting stops every worker before the render rejects: nothing writes after that. */
+  signal?: AbortSignal;
 }
 
 export interface RenderResult {
@@ -21,11 +24,26 @@ export async function renderWindows(windows: Window[], options: RenderOptions): 
   return options.jobs <= 1 || windows.length <= 1 ? renderHere(windows, options) : renderInWorkers(windows, options);
 }
 
+/** What an interrupted render rejects with. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+/** Names a window for a person: its kind and the range it covers. */
+export function describeWindow(index: number, window: Window): string {
+  const range = 'from' in window ? ` ${window.from}–${window.to}` : '';
+  return `window ${index} (${window.kind}${range})`;
+}
+
 async function renderHere(windows: Window[], options: RenderOptions): Promise<RenderResult> {
   const archive = openArchive(options);
   try {
     let pages = 0;
     for (const window of windows) {
+      if (options.signal?.aborted) throw new Interrupted();
       pages += await renderWindow(archive, window, options.outDir);
       options.onWindow?.(window);
     }
@@ -40,39 +58,61 @@ const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const WORKER_EXEC_ARGV = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 
 function renderInWorkers(windows: Window[], options: RenderOptions): Promise<RenderResult> {
-  const { jobs, onWindow, ...init } = options;
-  const workers: ChildProcess[] = [];
+  const { jobs, onWindow, signal, ...init } = options;
+  const workers = new Map<ChildProcess, number | null>();
   const warnings = new Set<string>();
   let pages = 0;
   let next = 0;
   let finished = 0;
+  let settled = false;
 
   return new Promise<RenderResult>((resolve, reject) => {
-    const stopAll = () => workers.forEach((worker) => worker.kill());
-    const fail = (error: Error) => {
-      stopAll();
-      reject(error);
+    // Settles only once every worker has exited, so that no worker writes into a directory the
+    // caller is about to remove (an orphan would otherwise recreate it).
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      const alive = [...workers.keys()].filter((worker) => worker.exitCode === null && worker.signalCode === null);
+      let waiting = alive.length;
+      if (waiting === 0) return outcome();
+      for (const worker of alive) {
+        worker.once('exit', () => --waiting === 0 && outcome());
+        worker.kill('SIGKILL');
+      }
     };
+    const fail = (error: Error) => settle(() => reject(error));
+    const onAbort = () => fail(new Interrupted());
+    if (signal?.aborted) return reject(new Interrupted());
+    signal?.addEventListener('abort', onAbort);
+
     const dispatch = (worker: ChildProcess) => {
-      if (next >= windows.length) return;
+      if (next >= windows.length) return workers.set(worker, null);
       const index = next++;
+      workers.set(worker, index);
       worker.send({ type: 'window', index, window: windows[index] });
     };
     for (let i = 0; i < Math.min(jobs, windows.length); i++) {
       const worker = fork(WORKER_FILE, [], { execArgv: WORKER_EXEC_ARGV, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      workers.push(worker);
+      workers.set(worker, null);
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'failed') return fail(new Error(`rendering window ${message.index} failed:\n${message.message}`));
+        if (settled) return;
+        const window = describeWindow(message.index, windows[message.index]!);
+        if (message.type === 'failed') return fail(new Error(`rendering ${window} failed:\n${message.message}`));
         pages += message.pages;
         message.warnings.forEach((warning) => warnings.add(warning));
         onWindow?.(windows[message.index]!);
-        if (++finished === windows.length) {
-          stopAll();
-          resolve({ pages, warnings: [...warnings].sort() });
-        } else dispatch(worker);
+        if (++finished === windows.length) settle(() => resolve({ pages, warnings: [...warnings].sort() }));
+        else dispatch(worker);
       });
-      worker.on('exit', (code) => {
-        if (finished < windows.length && code !== null && code !== 0) fail(new Error(`a render worker exited with code ${code}`));
+      // Any exit before the render is over is a death (the OOM killer, kill -9, a crash): a
+      // worker that exits by itself never finishes its window.
+      worker.on('exit', (code, exitSignal) => {
+        if (settled) return;
+        const index = workers.get(worker);
+        const what = index === null || index === undefined ? 'an idle render worker' : `the render worker of ${describeWindow(index, windows[index]!)}`;
+        const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`;
+        fail(new CopraError(`${what} ${how}; nothing was written to the archive. Rerun the build${exitSignal === 'SIGKILL' ? ' (SIGKILL is often the out-of-memory killer: try fewer --jobs)' : ''}.`, 1));
       });
       worker.send({ type: 'init', init });
       dispatch(worker);

@@ -1,16 +1,15 @@
 /**
- * A render worker: a child process that opens the snapshot once and renders the windows its
+ * A render worker: a child process that opens copra's record once and renders the windows its
  * parent sends, one at a time. See pool.ts for the other side of the messages.
  */
 import { type Archive, type ArchiveOptions, type Window, loadArchive, pageCount, windowPages } from '../pages/plan.ts';
-import { openSnapshot } from '../snapshot/open.ts';
+import { openRecord } from '../record/record.ts';
 import { renderPages } from './eleventy.ts';
 import { rawLogFile } from './rawLogs.ts';
 
 export interface WorkerInit {
-  snapshotPath: string;
-  snapshotName: string;
-  title: string;
+  /** copra's record, which every page is read from. */
+  recordPath: string;
   outDir: string;
   options: ArchiveOptions;
 }
@@ -28,7 +27,8 @@ export async function renderWindow(archive: Archive, window: Window, outDir: str
 }
 
 export function openArchive(init: WorkerInit): Archive {
-  return loadArchive(openSnapshot(init.snapshotPath, init.snapshotName), init.title, init.options);
+  const record = openRecord(init.recordPath);
+  return loadArchive(record, record.title, init.options);
 }
 
 function serve(): void {
@@ -42,7 +42,7 @@ function serve(): void {
     }
     const reply = (answer: FromWorker) => process.send!(answer);
     try {
-      if (!archive) throw new Error('render worker got a window before its snapshot');
+      if (!archive) throw new Error('render worker got a window before its record');
       const pages = await renderWindow(archive, message.window, outDir);
       reply({ type: 'done', index: message.index, pages, warnings: [...archive.site.warnings] });
     } catch (error) {
@@ -51,4 +51,8 @@ function serve(): void {
   });
 }
 
-if (process.send) serve();
+if (process.send) {
+  // A parent that died or was killed without stopping us: nothing will read what we write.
+  process.on('disconnect', () => process.exit(1));
+  serve();
+}

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { copyFileSync, existsSync, closeSync, openSync, readSync, statSync, constants } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CopraError } from '../errors.ts';
-import { BuildbotSnapshot, isBuildbot } from './buildbot.ts';
-import { StatusdbSnapshot, isStatusdb } from './statusdb.ts';
-import type { Snapshot } from './types.ts';
+import { BuildbotTranslator, isBuildbot } from './buildbotTranslator.ts';
+import { StatusdbTranslator, isStatusdb } from './statusdbTranslator.ts';
+import { SNAPSHOT_SCHEMA, type Translator } from './translator.ts';
 
 const EXPECTED = 'expected a buildbot state.sqlite (0.9–4.x) or a Mozilla statusdb SQLite file';
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -65,22 +65,17 @@ export function readableSnapshotPath(file: string, workDir: string): string {
   return copy;
 }
 
-/** Opens a snapshot path (as returned by `readableSnapshotPath`) with the adapter for its schema. */
-export function openSnapshot(path: string, displayName: string = path): Snapshot {
-  let db: Database.Database;
+/**
+ * The translator for the snapshot attached to `db` as SNAPSHOT_SCHEMA, or a refusal that says
+ * what the file is instead.
+ */
+export function translatorFor(db: Database.Database, displayName: string): Translator {
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    if (isBuildbot(db, SNAPSHOT_SCHEMA)) return new BuildbotTranslator(db);
+    if (isStatusdb(db, SNAPSHOT_SCHEMA)) return new StatusdbTranslator(db);
   } catch (error) {
-    throw new CopraError(`${displayName}: SQLite cannot open it (${(error as Error).message}); ${EXPECTED}.`);
-  }
-  try {
-    if (isBuildbot(db)) return new BuildbotSnapshot(db, displayName);
-    if (isStatusdb(db)) return new StatusdbSnapshot(db, displayName);
-  } catch (error) {
-    db.close();
     throw new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
   }
-  db.close();
   throw new CopraError(
     `${displayName} is an SQLite database, but has neither buildbot's tables (builds with builderid, steps, builders) ` +
       `nor statusdb's (builds with buildnumber and builder_id, steps, properties, build_properties); ${EXPECTED}.`,

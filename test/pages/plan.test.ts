@@ -12,7 +12,8 @@ import {
   plannedPageCount,
   windowPages,
 } from '../../src/pages/plan.ts';
-import { openSnapshot, readableSnapshotPath } from '../../src/snapshot/open.ts';
+import { snapshotRecord } from '../../src/record/record.ts';
+import { readableSnapshotPath } from '../../src/snapshot/open.ts';
 import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, querySnapshot } from '../helpers/archive.ts';
 
 const noRawLogs = () => {
@@ -20,7 +21,7 @@ const noRawLogs = () => {
 };
 
 function archiveWith(buildsPerWindow: number): Archive {
-  const snapshot = openSnapshot(STATUSDB_FIXTURE, 'statusdb-gecko-mini.sqlite');
+  const snapshot = snapshotRecord(STATUSDB_FIXTURE, mkdtempSync(join(tmpdir(), 'copra-plan-')));
   return loadArchive(snapshot, 'statusdb-gecko-mini.sqlite', { ...DEFAULT_ARCHIVE_OPTIONS, buildsPerWindow, search: false });
 }
 
@@ -65,7 +66,7 @@ describe('planning windows', () => {
     // The buildbot fixture is in WAL mode: read a copy, as copra does, so that SQLite leaves no
     // -shm file beside it. Small windows, so that every kind of window comes in several shapes.
     const work = mkdtempSync(join(tmpdir(), 'copra-plan-'));
-    const archive = loadArchive(openSnapshot(readableSnapshotPath(fixture, work), fixture), basename(fixture), {
+    const archive = loadArchive(snapshotRecord(fixture, work), basename(fixture), {
       ...DEFAULT_ARCHIVE_OPTIONS,
       buildsPerWindow: 50,
       search: false,

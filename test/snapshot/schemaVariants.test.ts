@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CopraError } from '../../src/errors.ts';
 import type { BuildDetail, Builder, Change, SnapshotSummary, Worker } from '../../src/model/types.ts';
-import { openSnapshot, readableSnapshotPath } from '../../src/snapshot/open.ts';
+import { snapshotRecord } from '../../src/record/record.ts';
+import { readableSnapshotPath } from '../../src/snapshot/open.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
 import { BUILDBOT_FIXTURE, buildInto, fixtureCopy, readPage, scratchDir, text } from '../helpers/archive.ts';
 import { toBuildbot09Beta, toBuildbot43 } from './variants/buildbotLayouts.ts';
@@ -52,7 +53,7 @@ let reference: Reading;
 const referenceDir = scratchDir('copra-reference-');
 
 beforeAll(() => {
-  const snapshot = openSnapshot(readableSnapshotPath(BUILDBOT_FIXTURE, referenceDir), BUILDBOT_FIXTURE);
+  const snapshot = snapshotRecord(BUILDBOT_FIXTURE, referenceDir);
   try {
     reference = read(snapshot);
   } finally {
@@ -118,7 +119,7 @@ describe.each(VARIANTS)('buildbot $name', (variant) => {
     variant.derive(file);
     const work = join(dir, 'work');
     mkdirSync(work);
-    const snapshot = openSnapshot(readableSnapshotPath(file, work), file);
+    const snapshot = snapshotRecord(file, work);
     try {
       reading = read(snapshot);
     } finally {
@@ -226,7 +227,7 @@ describe('files that are not snapshots', () => {
   const dir = scratchDir('copra-not-a-snapshot-');
   const work = join(dir, 'work');
   mkdirSync(work);
-  const open = (file: string) => openSnapshot(readableSnapshotPath(file, work), file);
+  const open = (file: string) => snapshotRecord(file, work);
 
   const cases: { name: string; make: (file: string) => void; says: RegExp }[] = [
     { name: 'a text file', make: (file) => writeFileSync(file, 'this is a build log\nnot a database\n'), says: /not an SQLite/ },
@@ -281,7 +282,7 @@ describe('reading a WAL-mode snapshot', () => {
     const before = readdirSync(folder);
 
     const path = readableSnapshotPath(file, work);
-    const snapshot = openSnapshot(path, file);
+    const snapshot = snapshotRecord(file, work);
     try {
       expect(snapshot.summary().builds).toBe(reference.summary.builds);
       expect(snapshot.buildDetails(1, 20)).toEqual(reference.details.filter((build) => build.id <= 20));
@@ -317,7 +318,7 @@ describe('reading a WAL-mode snapshot', () => {
     const file = join(folder, 'state.sqlite');
     const before = readdirSync(folder).sort();
 
-    const snapshot = openSnapshot(readableSnapshotPath(file, work), file);
+    const snapshot = snapshotRecord(file, work);
     try {
       expect(snapshot.builders().find((builder) => builder.id === builderId)?.name).toBe('only in the wal');
     } finally {

@@ -1,0 +1,168 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { CopraError } from '../errors.ts';
+import type { SchemaInfo, SchemaKind } from '../model/types.ts';
+import { SNAPSHOT_SCHEMA } from '../snapshot/translator.ts';
+import { readableSnapshotPath, translatorFor } from '../snapshot/open.ts';
+import { type MergeReport, mergeIncoming } from './merge.ts';
+import { RecordSnapshot } from './queries.ts';
+import { META_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
+
+/**
+ * Where an archive keeps its record: a dot-directory that deploying the archive does not need
+ * (deleting it costs only the memory of pruned history; the next build starts a new record).
+ */
+export const RECORD_DIR = '.copra';
+export const RECORD_FILE = 'record.sqlite';
+
+export function recordPathIn(archiveDir: string): string {
+  return join(archiveDir, RECORD_DIR, RECORD_FILE);
+}
+
+interface Meta {
+  format: string;
+  family: SchemaKind;
+  description: string;
+  title: string;
+}
+
+function readMeta(db: Database.Database): Partial<Meta> {
+  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+}
+
+function writeMeta(db: Database.Database, meta: Meta): void {
+  const put = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+  for (const [key, value] of Object.entries(meta)) put.run(key, value);
+}
+
+export interface UpdateOptions {
+  /** The snapshot's name as the user gave it, for messages. */
+  snapshotName: string;
+  /** The archive's directory, for messages. */
+  archiveName: string;
+  /** The title of a new record, or the new title of an existing one. */
+  title?: string;
+  /** A default title for a new record. */
+  defaultTitle: string;
+  /** A scratch file for the translated snapshot, when the record already has rows. */
+  stagingPath: string;
+}
+
+export interface UpdateReport {
+  schema: SchemaInfo;
+  title: string;
+  /** Null for a new record. */
+  merge: MergeReport | null;
+}
+
+/**
+ * Reads the snapshot at `snapshotPath` into the record at `recordPath`, creating the record if
+ * needed. The caller works on a copy of the archive's record: a refusal or failure here leaves the
+ * archive's own record as it was. The snapshot is attached, never written.
+ */
+export function updateRecord(recordPath: string, snapshotPath: string, options: UpdateOptions): UpdateReport {
+  const isNew = !existsSync(recordPath);
+  const db = new Database(recordPath);
+  try {
+    if (isNew) db.exec(META_DDL).exec(recordDdl('main'));
+    const meta = readMeta(db);
+    if (!isNew && meta.format !== RECORD_FORMAT) {
+      throw new CopraError(
+        `${options.archiveName}: copra's record (${recordPath}) has format ${meta.format ?? 'unknown'}, this copra writes ${RECORD_FORMAT}; ` +
+          'rebuild it with --fresh (archived history the snapshot no longer has is then dropped).',
+      );
+    }
+    db.prepare(`ATTACH DATABASE ? AS ${SNAPSHOT_SCHEMA}`).run(snapshotPath);
+    const translator = translatorFor(db, options.snapshotName);
+    const refuse = (why: string) =>
+      new CopraError(
+        `${options.snapshotName} is not a snapshot of the CI archived in ${options.archiveName} (${why}); ` +
+          'build it into another --out, or pass --fresh to replace the archive with this snapshot alone.',
+      );
+    if (meta.family && meta.family !== translator.schema.kind) {
+      throw refuse(`the archive holds a ${meta.family} history, the snapshot is ${translator.schema.description}`);
+    }
+    const title = options.title ?? meta.title ?? options.defaultTitle;
+    let merge: MergeReport | null = null;
+    db.transaction(() => {
+      const hasRows = !isNew && (db.prepare('SELECT count(*) FROM main.builds').pluck().get() as number) > 0;
+      if (!hasRows) {
+        translator.translate(db, 'main');
+        translator.copyLogChunks(db, 'main', 'SELECT id FROM main.logs');
+      } else {
+        db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
+        db.exec(recordDdl('incoming'));
+        translator.translate(db, 'incoming');
+        const mismatch = sameCiMismatch(db);
+        if (mismatch) throw refuse(mismatch);
+        merge = mergeIncoming(db, translator);
+      }
+      writeMeta(db, { format: RECORD_FORMAT, family: translator.schema.kind, description: translator.schema.description, title });
+    })();
+    return { schema: translator.schema, title, merge };
+  } finally {
+    db.close();
+  }
+}
+
+/** Why the incoming snapshot is another CI than the record's, or null when it is the same one. */
+function sameCiMismatch(db: Database.Database): string | null {
+  const masters = db
+    .prepare(
+      `SELECT (SELECT count(*) FROM main.masters) AS archived, (SELECT count(*) FROM incoming.masters) AS incoming,
+              (SELECT count(*) FROM incoming.masters i JOIN main.masters m ON m.name IS i.name) AS shared`,
+    )
+    .get() as { archived: number; incoming: number; shared: number };
+  if (masters.archived > 0 && masters.incoming > 0 && masters.shared === 0) return 'no master in common';
+  const build = db
+    .prepare(
+      `SELECT i.id, i.builderid, i.number, m.builderid AS archivedBuilder, m.number AS archivedNumber
+       FROM incoming.builds i JOIN main.builds m ON m.id = i.id
+       WHERE i.builderid <> m.builderid OR i.number <> m.number
+          OR (i.started_at <> m.started_at AND i.started_at IS NOT NULL AND m.started_at IS NOT NULL)
+       ORDER BY i.id LIMIT 1`,
+    )
+    .get() as { id: number; builderid: number; number: number; archivedBuilder: number; archivedNumber: number } | undefined;
+  if (!build) return null;
+  return (
+    `build id ${build.id} is build ${build.number} of builder ${build.builderid} there, ` +
+    `but the archive has build ${build.archivedNumber} of builder ${build.archivedBuilder}, or another start time`
+  );
+}
+
+/** How many builds a record holds (0 for none). */
+export function archivedBuildCount(recordPath: string): number {
+  if (!existsSync(recordPath)) return 0;
+  const db = new Database(recordPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT count(*) FROM builds').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** Opens a record for reading: what every page model reads. */
+export function openRecord(recordPath: string): RecordSnapshot {
+  const db = new Database(recordPath, { readonly: true, fileMustExist: true });
+  const meta = readMeta(db) as Meta;
+  return new RecordSnapshot(db, recordPath, { kind: meta.family, description: meta.description }, meta.title);
+}
+
+
+/**
+ * The record of one snapshot alone, made in `workDir` (which must exist): how tests and tools
+ * read a snapshot the way pages see it.
+ */
+export function snapshotRecord(snapshotFile: string, workDir: string): RecordSnapshot {
+  const dir = mkdtempSync(join(workDir, 'record-'));
+  const recordPath = join(dir, RECORD_FILE);
+  updateRecord(recordPath, readableSnapshotPath(snapshotFile, dir), {
+    snapshotName: snapshotFile,
+    archiveName: dir,
+    defaultTitle: basename(snapshotFile),
+    stagingPath: join(dir, 'incoming.sqlite'),
+  });
+  return openRecord(recordPath);
+}

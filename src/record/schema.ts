@@ -1,0 +1,59 @@
+/**
+ * copra's own record: every row it ever archived, in one schema whatever the snapshot's. The
+ * translators in src/snapshot/ write into these tables; merge.ts accumulates them over snapshots;
+ * queries.ts is the only reader. Times are unix seconds (UTC); text is as pages show it (statusdb's
+ * mojibake already repaired); log chunks are kept as the snapshot stored them (compressed).
+ *
+ * Bump RECORD_FORMAT when a table changes: an archive with another format is refused, not misread.
+ */
+export const RECORD_FORMAT = '1';
+
+/** What the record knows about itself: format, schema family, title. */
+export const META_DDL = 'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
+
+/** The tables a translator fills, for a schema name (the record's, or an update's staging copy). */
+export function recordDdl(schema: string): string {
+  return TABLES_DDL.replace(/CREATE (TABLE|INDEX) (\w+)/g, `CREATE $1 ${schema}.$2`);
+}
+
+const TABLES_DDL = `
+CREATE TABLE builders (id INTEGER PRIMARY KEY, name TEXT, description TEXT);
+CREATE TABLE builder_tags (builderid INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (builderid, tag));
+CREATE TABLE workers (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE masters (id INTEGER PRIMARY KEY, name TEXT, url TEXT);
+CREATE TABLE builds (
+  id INTEGER PRIMARY KEY, number INTEGER NOT NULL, builderid INTEGER NOT NULL, workerid INTEGER,
+  masterid INTEGER, started_at INTEGER, complete_at INTEGER, state_string TEXT NOT NULL,
+  results INTEGER, reason TEXT, lost INTEGER NOT NULL, parent_buildid INTEGER);
+CREATE INDEX builds_builder ON builds (builderid, number);
+CREATE INDEX builds_worker ON builds (workerid);
+CREATE INDEX builds_master ON builds (masterid);
+CREATE INDEX builds_parent ON builds (parent_buildid) WHERE parent_buildid IS NOT NULL;
+CREATE TABLE build_sourcestamps (buildid INTEGER NOT NULL, sourcestampid INTEGER NOT NULL,
+  PRIMARY KEY (buildid, sourcestampid)) WITHOUT ROWID;
+CREATE INDEX build_sourcestamps_stamp ON build_sourcestamps (sourcestampid, buildid);
+CREATE TABLE build_properties (buildid INTEGER NOT NULL, name TEXT, value TEXT NOT NULL, source TEXT NOT NULL);
+CREATE INDEX build_properties_build ON build_properties (buildid, name);
+CREATE TABLE steps (
+  id INTEGER PRIMARY KEY, buildid INTEGER NOT NULL, number INTEGER NOT NULL, name TEXT,
+  started_at INTEGER, complete_at INTEGER, state_string TEXT NOT NULL, results INTEGER,
+  urls_json TEXT NOT NULL, hidden INTEGER NOT NULL);
+CREATE INDEX steps_build ON steps (buildid, number);
+CREATE TABLE logs (id INTEGER PRIMARY KEY, stepid INTEGER NOT NULL, name TEXT, slug TEXT NOT NULL,
+  type TEXT NOT NULL, num_lines INTEGER NOT NULL);
+CREATE INDEX logs_step ON logs (stepid);
+CREATE TABLE logchunks (logid INTEGER NOT NULL, first_line INTEGER NOT NULL, last_line INTEGER NOT NULL,
+  content BLOB, compressed INTEGER NOT NULL);
+CREATE INDEX logchunks_log ON logchunks (logid, first_line);
+CREATE TABLE sourcestamps (id INTEGER PRIMARY KEY, branch TEXT, revision TEXT, repository TEXT, project TEXT);
+CREATE INDEX sourcestamps_branch ON sourcestamps (branch);
+CREATE TABLE changes (
+  id INTEGER PRIMARY KEY, author TEXT, comments TEXT NOT NULL, branch TEXT, revision TEXT,
+  revlink TEXT, when_timestamp INTEGER, repository TEXT);
+CREATE TABLE stamp_changes (sourcestampid INTEGER NOT NULL, changeid INTEGER NOT NULL, position INTEGER NOT NULL,
+  PRIMARY KEY (sourcestampid, changeid)) WITHOUT ROWID;
+CREATE INDEX stamp_changes_change ON stamp_changes (changeid, sourcestampid);
+CREATE TABLE change_files (changeid INTEGER NOT NULL, filename TEXT);
+CREATE INDEX change_files_change ON change_files (changeid);
+`;
+

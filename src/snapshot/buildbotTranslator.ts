@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import type { SchemaInfo } from '../model/types.ts';
+import { SNAPSHOT_SCHEMA as S, type Translator, columnsOf, tablesOf } from './translator.ts';
+
+/**
+ * buildbot 0.9–4.3 `state.sqlite`. Columns and tables that differ between versions are found by
+ * introspection: 0.9's betas called workers "buildslaves"; `builders_tags`, `steps.hidden`,
+ * `steps.urls_json` came later. 3.9–4.3 additions (projects, codebases, locks) are read past.
+ */
+interface BuildbotLayout {
+  workerTable: 'workers' | 'buildslaves';
+  workerColumn: 'workerid' | 'buildslaveid';
+  hasBuilderTags: boolean;
+  hasStepHidden: boolean;
+  hasStepUrls: boolean;
+}
+
+export function isBuildbot(db: Database.Database, schema: string): boolean {
+  const tables = tablesOf(db, schema);
+  if (!tables.has('builds') || !tables.has('steps') || !tables.has('builders')) return false;
+  const buildColumns = columnsOf(db, schema, 'builds');
+  return buildColumns.has('builderid') && buildColumns.has('number');
+}
+
+function buildbotVersion(db: Database.Database): string {
+  const tables = tablesOf(db, S);
+  const read = (sql: string) => (db.prepare(sql).pluck().get() as string | number | undefined) ?? '?';
+  if (tables.has('alembic_version')) return `alembic ${read(`SELECT version_num FROM ${S}.alembic_version`)}`;
+  if (tables.has('migrate_version')) return `migrate ${read(`SELECT version FROM ${S}.migrate_version`)}`;
+  return 'unversioned';
+}
+
+export class BuildbotTranslator implements Translator {
+  readonly schema: SchemaInfo;
+  private readonly layout: BuildbotLayout;
+
+  constructor(db: Database.Database) {
+    const tables = tablesOf(db, S);
+    const steps = columnsOf(db, S, 'steps');
+    this.layout = {
+      workerTable: tables.has('workers') ? 'workers' : 'buildslaves',
+      workerColumn: columnsOf(db, S, 'builds').has('workerid') ? 'workerid' : 'buildslaveid',
+      hasBuilderTags: tables.has('builders_tags') && tables.has('tags'),
+      hasStepHidden: steps.has('hidden'),
+      hasStepUrls: steps.has('urls_json'),
+    };
+    this.schema = { kind: 'buildbot', description: `buildbot state.sqlite (${buildbotVersion(db)})` };
+  }
+
+  translate(db: Database.Database, t: string): void {
+    const { workerTable, workerColumn, hasBuilderTags, hasStepHidden, hasStepUrls } = this.layout;
+    db.exec(`
+      INSERT INTO ${t}.builders SELECT id, name, description FROM ${S}.builders;
+      ${hasBuilderTags ? `INSERT OR IGNORE INTO ${t}.builder_tags SELECT bt.builderid, tg.name FROM ${S}.builders_tags bt JOIN ${S}.tags tg ON tg.id = bt.tagid;` : ''}
+      INSERT INTO ${t}.workers SELECT id, name FROM ${S}.${workerTable};
+      INSERT INTO ${t}.masters SELECT id, name, NULL FROM ${S}.masters;
+      INSERT INTO ${t}.builds
+        SELECT b.id, b.number, b.builderid, b.${workerColumn}, b.masterid, b.started_at, b.complete_at,
+               coalesce(b.state_string, ''), b.results, bs.reason, 0, bs.parent_buildid
+        FROM ${S}.builds b
+        LEFT JOIN ${S}.buildrequests br ON br.id = b.buildrequestid
+        LEFT JOIN ${S}.buildsets bs ON bs.id = br.buildsetid;
+      INSERT OR IGNORE INTO ${t}.build_sourcestamps
+        SELECT b.id, bss.sourcestampid FROM ${S}.builds b
+        JOIN ${S}.buildrequests br ON br.id = b.buildrequestid
+        JOIN ${S}.buildset_sourcestamps bss ON bss.buildsetid = br.buildsetid;
+      INSERT INTO ${t}.build_properties
+        SELECT buildid, name, coalesce(value, 'null'), coalesce(source, '') FROM ${S}.build_properties
+        ORDER BY buildid, name, rowid;
+      INSERT INTO ${t}.steps
+        SELECT id, buildid, number, name, started_at, complete_at, coalesce(state_string, ''), results,
+               ${hasStepUrls ? "coalesce(urls_json, '[]')" : "'[]'"}, ${hasStepHidden ? 'coalesce(hidden, 0)' : '0'}
+        FROM ${S}.steps;
+      INSERT INTO ${t}.logs SELECT id, stepid, name, slug, type, num_lines FROM ${S}.logs;
+      INSERT INTO ${t}.sourcestamps SELECT id, branch, revision, repository, project FROM ${S}.sourcestamps;
+      INSERT INTO ${t}.changes
+        SELECT changeid, author, coalesce(comments, ''), branch, revision, revlink, when_timestamp, repository
+        FROM ${S}.changes;
+      INSERT OR IGNORE INTO ${t}.stamp_changes
+        SELECT sourcestampid, changeid, changeid FROM ${S}.changes WHERE sourcestampid IS NOT NULL;
+      INSERT INTO ${t}.change_files SELECT changeid, filename FROM ${S}.change_files ORDER BY changeid, rowid;
+    `);
+  }
+
+  copyLogChunks(db: Database.Database, t: string, logIds: string): void {
+    db.exec(`
+      INSERT INTO ${t}.logchunks
+        SELECT logid, first_line, last_line, content, compressed FROM ${S}.logchunks
+        WHERE logid IN (${logIds}) ORDER BY logid, first_line`);
+  }
+}

@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import type { SchemaInfo } from '../model/types.ts';
+import { repairMojibake } from './mojibake.ts';
+import { parseJsonOr } from './sql.ts';
+import { SNAPSHOT_SCHEMA as S, type Translator, columnsOf, tablesOf } from './translator.ts';
+
+/**
+ * Mozilla's 2010 statusdb: `builds.buildnumber`/`builder_id`, properties shared through
+ * `build_properties`, datetimes as text, no logs. Text is repaired of its mojibake (mojibake.ts)
+ * on the way into the record, by SQL functions this translator registers.
+ */
+export function isStatusdb(db: Database.Database, schema: string): boolean {
+  const tables = tablesOf(db, schema);
+  if (!['builds', 'steps', 'builders', 'properties', 'build_properties'].every((table) => tables.has(table))) {
+    return false;
+  }
+  const buildColumns = columnsOf(db, schema, 'builds');
+  return buildColumns.has('buildnumber') && buildColumns.has('builder_id');
+}
+
+/**
+ * statusdb datetimes are `YYYY-MM-DD HH:MM:SS` text in UTC. MySQL's zero date and anything
+ * unparseable mean "no time".
+ */
+export function statusdbTime(text: string | null): number | null {
+  if (text === null) return null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  if (!year || !month || !day) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+}
+
+/** statusdb keeps a step's description as a JSON list of words. */
+function stepDescription(text: string | null): string {
+  const words = parseJsonOr(text, text ?? '');
+  return Array.isArray(words) ? words.join(' ') : String(words);
+}
+
+export class StatusdbTranslator implements Translator {
+  readonly schema: SchemaInfo = { kind: 'statusdb', description: 'Mozilla statusdb (2010 schema)' };
+
+  constructor(db: Database.Database) {
+    const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+    const deterministic = { deterministic: true };
+    db.function('copra_repair', deterministic, (value: unknown) => {
+      const stored = text(value);
+      return stored === null ? null : repairMojibake(stored);
+    });
+    db.function('copra_time', deterministic, (value: unknown) => statusdbTime(text(value)));
+    db.function('copra_words', deterministic, (value: unknown) => repairMojibake(stepDescription(text(value))));
+  }
+
+  translate(db: Database.Database, t: string): void {
+    db.exec(`
+      INSERT INTO ${t}.builders SELECT id, copra_repair(name), NULL FROM ${S}.builders;
+      INSERT OR IGNORE INTO ${t}.builder_tags
+        SELECT id, copra_repair(category) FROM ${S}.builders WHERE category IS NOT NULL AND category <> '';
+      INSERT INTO ${t}.workers SELECT id, copra_repair(name) FROM ${S}.slaves;
+      INSERT INTO ${t}.masters SELECT id, copra_repair(coalesce(name, url)), url FROM ${S}.masters;
+      INSERT INTO ${t}.builds
+        SELECT id, buildnumber, builder_id, slave_id, master_id, copra_time(starttime), copra_time(endtime),
+               '', result, copra_repair(reason), lost = 1, NULL
+        FROM ${S}.builds;
+      INSERT INTO ${t}.build_sourcestamps SELECT id, source_id FROM ${S}.builds WHERE source_id IS NOT NULL;
+      INSERT INTO ${t}.build_properties
+        SELECT bp.build_id, copra_repair(coalesce(p.name, '')), copra_repair(coalesce(p.value, 'null')),
+               copra_repair(coalesce(p.source, ''))
+        FROM ${S}.build_properties bp JOIN ${S}.properties p ON p.id = bp.property_id
+        ORDER BY bp.build_id, p.name, p.id;
+      INSERT INTO ${t}.steps
+        SELECT id, build_id, "order", copra_repair(name), copra_time(starttime), copra_time(endtime),
+               copra_words(description), status, '[]', 0
+        FROM ${S}.steps;
+      INSERT INTO ${t}.sourcestamps SELECT id, copra_repair(branch), copra_repair(revision), NULL, NULL FROM ${S}.sourcestamps;
+      INSERT INTO ${t}.changes
+        SELECT id, copra_repair(who), copra_repair(coalesce(comments, '')), copra_repair(branch),
+               copra_repair(revision), NULL, copra_time("when"), NULL
+        FROM ${S}.changes;
+      INSERT OR IGNORE INTO ${t}.stamp_changes
+        SELECT source_id, change_id, row_number() OVER (PARTITION BY source_id ORDER BY "order", id)
+        FROM ${S}.source_changes;
+      INSERT INTO ${t}.change_files
+        SELECT fc.change_id, copra_repair(f.path) FROM ${S}.file_changes fc JOIN ${S}.files f ON f.id = fc.file_id
+        ORDER BY fc.change_id, fc.rowid;
+    `);
+  }
+
+  // statusdb kept no logs: later builds carry a `log_url` property instead.
+  copyLogChunks(): void {}
+}

@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CopraError } from '../errors.ts';
 import type { SchemaInfo, SchemaKind } from '../model/types.ts';
-import { SNAPSHOT_SCHEMA } from '../snapshot/translator.ts';
-import { readableSnapshotPath, translatorFor } from '../snapshot/open.ts';
+import { attachSnapshot, readableSnapshotPath, readingSnapshot } from '../snapshot/open.ts';
 import { type MergeReport, mergeIncoming } from './merge.ts';
 import { RecordSnapshot } from './queries.ts';
 import { META_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
@@ -74,8 +73,7 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
           'rebuild it with --fresh (archived history the snapshot no longer has is then dropped).',
       );
     }
-    db.prepare(`ATTACH DATABASE ? AS ${SNAPSHOT_SCHEMA}`).run(snapshotPath);
-    const translator = translatorFor(db, options.snapshotName);
+    const translator = attachSnapshot(db, snapshotPath, options.snapshotName);
     const refuse = (why: string) =>
       new CopraError(
         `${options.snapshotName} is not a snapshot of the CI archived in ${options.archiveName} (${why}); ` +
@@ -86,7 +84,7 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
     }
     const title = options.title ?? meta.title ?? options.defaultTitle;
     let merge: MergeReport | null = null;
-    db.transaction(() => {
+    const translate = db.transaction(() => {
       const hasRows = !isNew && (db.prepare('SELECT count(*) FROM main.builds').pluck().get() as number) > 0;
       if (!hasRows) {
         translator.translate(db, 'main');
@@ -100,7 +98,8 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
         merge = mergeIncoming(db, translator);
       }
       writeMeta(db, { format: RECORD_FORMAT, family: translator.schema.kind, description: translator.schema.description, title });
-    })();
+    });
+    readingSnapshot(options.snapshotName, () => translate());
     return { schema: translator.schema, title, merge };
   } finally {
     db.close();

@@ -66,11 +66,12 @@ export function readableSnapshotPath(file: string, workDir: string): string {
 }
 
 /**
- * The translator for the snapshot attached to `db` as SNAPSHOT_SCHEMA, or a refusal that says
- * what the file is instead.
+ * Attaches the snapshot at `path` (as returned by `readableSnapshotPath`) to `db` as
+ * SNAPSHOT_SCHEMA and returns its translator, or a refusal that says what the file is instead.
  */
-export function translatorFor(db: Database.Database, displayName: string): Translator {
+export function attachSnapshot(db: Database.Database, path: string, displayName: string): Translator {
   try {
+    db.prepare(`ATTACH DATABASE ? AS ${SNAPSHOT_SCHEMA}`).run(path);
     if (isBuildbot(db, SNAPSHOT_SCHEMA)) return new BuildbotTranslator(db);
     if (isStatusdb(db, SNAPSHOT_SCHEMA)) return new StatusdbTranslator(db);
   } catch (error) {
@@ -80,4 +81,15 @@ export function translatorFor(db: Database.Database, displayName: string): Trans
     `${displayName} is an SQLite database, but has neither buildbot's tables (builds with builderid, steps, builders) ` +
       `nor statusdb's (builds with buildnumber and builder_id, steps, properties, build_properties); ${EXPECTED}.`,
   );
+}
+
+/** Runs `read` over an attached snapshot, turning SQLite's complaints about the file into a refusal. */
+export function readingSnapshot<T>(displayName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!/^SQLITE_(CORRUPT|NOTADB|IOERR)/.test(code)) throw error;
+    throw new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
+  }
 }

@@ -1,0 +1,125 @@
+/**
+ * The archive remembers: building the successive snapshots of one database into one directory
+ * gives, file for file, the archive of the unpruned database built once — although the later
+ * snapshot lost builds, steps and log chunks. Only copra's record (under .copra/) may differ.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { buildArchive } from '../../src/build.ts';
+import { CopraError } from '../../src/errors.ts';
+import { buildbotEarlyCut, buildbotPruned, buildIdAt, statusdbEarlyCut, statusdbShrunk } from '../fixtures/history.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, scratchDir } from '../helpers/archive.ts';
+
+const quiet = { write: () => {} };
+
+/** Every file of an archive but copra's record, with a hash of its bytes. */
+function contents(out: string): Map<string, string> {
+  return new Map(
+    archiveFiles(out)
+      .filter((file) => !file.startsWith('.copra/'))
+      .map((file) => [file, createHash('sha256').update(readFileSync(join(out, file))).digest('hex')]),
+  );
+}
+
+/** Files whose bytes differ, or that only one side has. */
+function differences(actual: Map<string, string>, expected: Map<string, string>): string[] {
+  const names = new Set([...actual.keys(), ...expected.keys()]);
+  return [...names].filter((name) => actual.get(name) !== expected.get(name)).sort();
+}
+
+/** The same file name in its own folder: an archive is titled after its first snapshot's name. */
+function snapshotFile(dir: string, stage: string, fixture: string): string {
+  mkdirSync(join(dir, stage));
+  return join(dir, stage, fixture.split('/').pop()!);
+}
+
+const count = (file: string, sql: string) => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+};
+
+describe('successive snapshots into one archive', () => {
+  it('buildbot: an early cut, then the whole database after the janitor and a DBA pruned it, equal the whole recording built once', async () => {
+    const dir = scratchDir('copra-history-');
+    const early = snapshotFile(dir, 'early', BUILDBOT_FIXTURE);
+    const pruned = snapshotFile(dir, 'pruned', BUILDBOT_FIXTURE);
+    const firstAbsent = buildIdAt(BUILDBOT_FIXTURE, 0.6);
+    buildbotEarlyCut(BUILDBOT_FIXTURE, early, firstAbsent);
+    buildbotPruned(BUILDBOT_FIXTURE, pruned, buildIdAt(BUILDBOT_FIXTURE, 0.3), buildIdAt(BUILDBOT_FIXTURE, 0.1));
+    expect(count(early, 'SELECT count(*) FROM builds WHERE complete_at IS NULL')).toBeGreaterThan(0);
+
+    const out = join(dir, 'archive');
+    await buildArchive(early, { out, output: quiet, jobs: 2 });
+    const update = await buildArchive(pruned, { out, output: quiet, jobs: 2 });
+
+    const all = count(BUILDBOT_FIXTURE, 'SELECT count(*) FROM builds');
+    expect(update.update).toEqual({
+      newBuilds: all - count(early, 'SELECT count(*) FROM builds'),
+      finishedBuilds: count(early, 'SELECT count(*) FROM builds WHERE complete_at IS NULL'),
+      kept: {
+        builds: all - count(pruned, 'SELECT count(*) FROM builds'),
+        steps: count(BUILDBOT_FIXTURE, 'SELECT count(*) FROM steps') - count(pruned, 'SELECT count(*) FROM steps'),
+        logs: count(BUILDBOT_FIXTURE, 'SELECT count(*) FROM logs') - count(pruned, "SELECT count(*) FROM logs WHERE type <> 'd'"),
+      },
+    });
+    expect(differences(contents(out), contents(inject('archives').buildbot))).toEqual([]);
+  });
+
+  it('statusdb: an early cut, then the whole database after a shrink deleted the steps of older builds, equal the whole recording built once', async () => {
+    const dir = scratchDir('copra-history-');
+    const early = snapshotFile(dir, 'early', STATUSDB_FIXTURE);
+    const shrunk = snapshotFile(dir, 'shrunk', STATUSDB_FIXTURE);
+    statusdbEarlyCut(STATUSDB_FIXTURE, early, buildIdAt(STATUSDB_FIXTURE, 0.6));
+    statusdbShrunk(STATUSDB_FIXTURE, shrunk, buildIdAt(STATUSDB_FIXTURE, 0.5));
+
+    const out = join(dir, 'archive');
+    await buildArchive(early, { out, output: quiet, jobs: 2 });
+    const update = await buildArchive(shrunk, { out, output: quiet, jobs: 2 });
+
+    expect(update.update?.kept.steps).toBe(
+      count(STATUSDB_FIXTURE, 'SELECT count(*) FROM steps') - count(shrunk, 'SELECT count(*) FROM steps'),
+    );
+    expect(update.update?.kept.steps).toBeGreaterThan(0);
+    expect(differences(contents(out), contents(inject('archives').statusdb))).toEqual([]);
+  });
+
+  it('refuses a snapshot of another CI and leaves the archive as it was', async () => {
+    const dir = scratchDir('copra-history-');
+    const out = join(dir, 'archive');
+    const early = snapshotFile(dir, 'early', STATUSDB_FIXTURE);
+    statusdbEarlyCut(STATUSDB_FIXTURE, early, buildIdAt(STATUSDB_FIXTURE, 0.2));
+    await buildArchive(early, { out, output: quiet, jobs: 2, search: false });
+    const before = contents(out);
+    const record = createHash('sha256').update(readFileSync(join(out, '.copra', 'record.sqlite'))).digest('hex');
+
+    // A master restarted on a fresh database: build ids start again, on other builders.
+    const restarted = join(dir, 'restarted.sqlite');
+    statusdbShrunk(STATUSDB_FIXTURE, restarted, 0);
+    const db = new Database(restarted);
+    db.exec('UPDATE builds SET buildnumber = buildnumber + 100000 WHERE id = (SELECT min(id) FROM builds)');
+    db.close();
+
+    for (const [snapshot, says] of [
+      [BUILDBOT_FIXTURE, /holds a statusdb history, the snapshot is buildbot/],
+      [restarted, /build id \d+ is build \d+ of builder/],
+    ] as const) {
+      const error = await buildArchive(snapshot, { out, output: quiet, jobs: 2 }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CopraError);
+      expect((error as CopraError).exitCode).toBe(2);
+      expect((error as CopraError).message).toMatch(says);
+      expect((error as CopraError).message).toContain('--fresh');
+    }
+    expect(differences(contents(out), before)).toEqual([]);
+    expect(createHash('sha256').update(readFileSync(join(out, '.copra', 'record.sqlite'))).digest('hex')).toBe(record);
+
+    const fresh = await buildArchive(restarted, { out, output: quiet, jobs: 2, search: false, fresh: true });
+    expect(fresh.droppedBuilds).toBe(count(early, 'SELECT count(*) FROM builds'));
+  });
+});

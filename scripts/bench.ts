@@ -20,11 +20,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MOZILLA_2010 } from '../src/generate/proportions.ts';
+import { buildIdAt, statusdbEarlyCut } from '../test/fixtures/history.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const BENCHMARKS_MD = join(REPO, 'BENCHMARKS.md');
@@ -354,7 +355,7 @@ async function naiveEleventy(snapshot: string, workDir: string, timeLimit?: numb
 async function naiveEleventyChild(snapshot: string, input: string, output: string): Promise<void> {
   const { default: Eleventy } = await import('@11ty/eleventy');
   const { snapshotRecord } = await import('../src/record/record.ts');
-  const source = snapshotRecord(snapshot, output);
+  const source = snapshotRecord(snapshot, dirname(output));
   const bounds = source.buildIdBounds();
   const builds = bounds ? source.buildDetails(bounds.min, bounds.max) : [];
   source.close();
@@ -455,6 +456,16 @@ interface SizeResult {
   copra: CopraResult;
   output: OutputResult | null;
   naive: NaiveResult | null;
+  /** An update from the snapshot as it stood at the start of its last 1 % of builds. */
+  update?: UpdateResult | null;
+}
+
+interface UpdateResult {
+  /** Wall time of the whole update command. */
+  wallSeconds: number;
+  /** The same snapshot built fresh, in the same run, just before. */
+  freshWallSeconds: number;
+  pages: number | null;
 }
 
 function machineFacts(): string {
@@ -476,6 +487,7 @@ function peakRssText({ peakRssBytes, peakRssByPhase }: CopraResult): string {
 const COLUMNS = [
   'builds', 'date', 'snapshot', 'generator', 'copra wall s', 'load / plan / render / finish s', 'pages', 'pages/s (wall / render)',
   'peak RSS (tree)', 'output', 'raw write baseline', 'naive Eleventy (build pages only)', 'search index',
+  'update from the last 1 % (wall s, ÷ fresh)',
 ];
 
 function tableRow(result: SizeResult): string[] {
@@ -504,7 +516,13 @@ function tableRow(result: SizeResult): string[] {
     baselineText(copra, output),
     naiveText(copra, naive),
     copra.phases.search !== null ? `${secs(copra.phases.search)} s` : finished ? 'n/a (not built yet)' : '–',
+    updateText(result.update),
   ];
+}
+
+function updateText(update: UpdateResult | null | undefined): string {
+  if (!update) return 'not run';
+  return `${secs(update.wallSeconds)} s, ${count(update.pages)} pages; ÷ fresh ${secs(update.freshWallSeconds)} s = ${(update.wallSeconds / update.freshWallSeconds).toFixed(2)}`;
 }
 
 function baselineText(copra: CopraResult, output: OutputResult | null): string {
@@ -582,6 +600,8 @@ interface BenchOptions {
   seed: string;
   workDir: string;
   naiveMax: number;
+  /** Largest size whose update from the last 1 % is measured (two more builds of that size). */
+  updateMax: number;
   timeLimit?: number;
   jobs?: number;
   cpuProfile: boolean;
@@ -599,6 +619,7 @@ function parseOptions(): BenchOptions {
       seed: { type: 'string', default: 'bench' },
       work: { type: 'string', default: join(tmpdir(), 'copra-bench') },
       'naive-max': { type: 'string', default: '10000' },
+      'update-max': { type: 'string', default: '100000' },
       'time-limit': { type: 'string' },
       jobs: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -616,6 +637,7 @@ function parseOptions(): BenchOptions {
     seed: values.seed,
     workDir: resolve(values.work),
     naiveMax: Number(values['naive-max']),
+    updateMax: Number(values['update-max']),
     timeLimit: optionalNumber(values['time-limit']),
     jobs: optionalNumber(values.jobs),
     cpuProfile: values['cpu-prof'],
@@ -646,6 +668,8 @@ function workPaths(builds: number, workDir: string) {
   return {
     snapshot: join(workDir, `statusdb-${builds}.sqlite`),
     out: join(workDir, `out-${builds}`),
+    earlier: join(workDir, `statusdb-${builds}-earlier.sqlite`),
+    updated: join(workDir, `updated-${builds}`),
     baseline: join(workDir, `raw-${builds}`),
   };
 }
@@ -656,7 +680,7 @@ function sizeLog(builds: number): (text: string) => void {
 
 async function benchSize(builds: number, options: BenchOptions): Promise<SizeResult> {
   const log = sizeLog(builds);
-  const { snapshot, out, baseline } = workPaths(builds, options.workDir);
+  const { snapshot, out, baseline, earlier, updated } = workPaths(builds, options.workDir);
   log('generating the snapshot');
   const generator = await generate(builds, options.seed, snapshot, options.full);
   log(`generated in ${secs(generator.seconds)} s; building with copra`);
@@ -672,6 +696,15 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     log(baselineDir ? 'measuring the output and writing the raw baseline' : 'measuring the output');
     output = walkOutput(out, baselineDir);
   }
+  let update: UpdateResult | null = null;
+  if (finished && builds <= options.updateMax) {
+    log('updating an archive of the snapshot as it stood at the start of its last 1 % of builds');
+    statusdbEarlyCut(snapshot, earlier, buildIdAt(snapshot, 0.99));
+    rmSync(updated, { recursive: true, force: true });
+    await buildWithCopra(earlier, updated, options, options.jobs);
+    const run = await buildWithCopra(snapshot, updated, options, options.jobs);
+    update = { wallSeconds: run.wallSeconds, freshWallSeconds: copra.wallSeconds, pages: run.pages };
+  }
   let naive: NaiveResult | null = null;
   if (builds <= options.naiveMax) {
     log('naive single-pass Eleventy run');
@@ -683,7 +716,7 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     process.stdout.write(`\nTop self time, copra build --jobs 1 of ${builds} builds:\n${summary.join('\n')}\n`);
   }
   const date = new Date().toISOString().slice(0, 10);
-  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive };
+  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update };
 }
 
 async function main(): Promise<void> {

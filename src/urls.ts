@@ -79,3 +79,11 @@ export function relativeHref(from: PageUrl, to: string): string {
   const target = to === '' || to.endsWith('/') ? `${to}index.html` : to;
   return '../'.repeat(depth) + target;
 }
+
+/**
+ * A URL from the snapshot as a link target, or null when it must be shown as text: only web
+ * links become links, so a stored `javascript:` or `data:` URL never runs in the archive's origin.
+ */
+export function webHref(url: string | null): string | null {
+  return url !== null && /^https?:\/\/[^\s]/i.test(url.trim()) ? url.trim() : null;
+}

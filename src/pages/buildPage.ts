@@ -2,7 +2,7 @@ import { type ResultView, buildResult, stepResult } from '../model/results.ts';
 import { durationText, formatTime } from '../model/time.ts';
 import type { BuildDetail, Change, Property, Sourcestamp, Step } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import { urls, webHref } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type LogMode, type LogSummary, buildFailureSummary } from './failureSummary.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
@@ -48,7 +48,8 @@ export interface StepView {
   /** Position on the build's time line, in percent of its wall time. */
   bar: { offset: number; width: number };
   logs: { name: string; lines: number; type: string; href: string | null; raw: string | null }[];
-  urls: { name: string; url: string }[];
+  /** A URL the step published; `href` is null for one that must not become a link. */
+  urls: { name: string; href: string | null }[];
 }
 
 export interface SourcestampView {
@@ -171,6 +172,6 @@ function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link:
       href: mode === 'full' ? link.to(urls.log(build.id, log.id)) : null,
       raw: mode === 'full' && log.type !== 'd' ? link.to(urls.rawLog(build.id, log.id, log.slug)) : null,
     })),
-    urls: step.urls,
+    urls: step.urls.map(({ name, url }) => ({ name, href: webHref(url) })),
   };
 }

@@ -1,5 +1,6 @@
 import { formatTime } from '../model/time.ts';
 import type { Change } from '../model/types.ts';
+import { webHref } from '../urls.ts';
 
 export interface ChangeView {
   author: string | null;
@@ -19,11 +20,6 @@ export function changeView(change: Change): ChangeView {
     comments: change.comments,
     when: formatTime(change.when),
     files: change.files,
-    revlink: safeRevlink(change.revlink),
+    revlink: webHref(change.revlink),
   };
-}
-
-/** Only web links become links: a stored `javascript:` URL must not run. */
-function safeRevlink(revlink: string | null): string | null {
-  return revlink !== null && /^https?:\/\//i.test(revlink) ? revlink : null;
 }

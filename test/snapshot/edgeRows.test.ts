@@ -55,7 +55,8 @@ function stepRows(page: HTMLElement): StepRowView[] {
     const cell = (index: number) => text(cells[index]);
     return {
       number: cell(0),
-      name: cell(1),
+      // The step's own name, before its log links and URLs.
+      name: (cells[1]?.childNodes[0]?.text ?? '').trim(),
       result: cell(2),
       started: cell(4),
       duration: cell(5),
@@ -158,17 +159,24 @@ function addBuildbotBuild(db: Db, spec: BuildbotBuildSpec): number {
 function addBuildbotStep(
   db: Db,
   buildId: number,
-  step: { number: number; name: string; startedAt: number | null; completeAt: number | null; results: number | null },
+  step: { number: number; name: string; startedAt: number | null; completeAt: number | null; results: number | null; urls?: unknown[] },
 ): void {
   db.prepare(
     `INSERT INTO steps (id, number, name, buildid, started_at, complete_at, state_string, results, urls_json, hidden)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', 0)`,
-  ).run(nextId(db, 'steps'), step.number, step.name, buildId, step.startedAt, step.completeAt, step.name, step.results);
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+  ).run(nextId(db, 'steps'), step.number, step.name, buildId, step.startedAt, step.completeAt, step.name, step.results, JSON.stringify(step.urls ?? []));
 }
 
 const PROPERTY_OBJECT = { compiler: { name: 'gcc', version: [4, 5] }, debug: false, jobs: 8 };
 const PROPERTY_ARRAY = ['linux64', { slice: 2, of: 5 }, null];
 const PROPERTY_HTML = '<script>alert(1)</script>';
+/** Step URLs as urls_json holds them: only the web link may become a link. */
+const STEP_URLS = [
+  { name: 'script', url: 'javascript:alert(3)' },
+  { name: 'spaced script', url: ' JavaScript:alert(4)' },
+  { name: 'data', url: 'data:text/html,<script>alert(5)</script>' },
+  { name: 'upload', url: 'https://ci.example.org/upload/1' },
+];
 
 interface BuildbotEdges {
   out: string;
@@ -246,7 +254,14 @@ describe('buildbot build pages for rows the recording lacks', () => {
       stateString: 'finished',
     });
     addBuildbotStep(db, unknownId, { number: 0, name: 'checkout', startedAt: t0 + 200, completeAt: t0 + 230, results: 0 });
-    addBuildbotStep(db, unknownId, { number: 1, name: 'upload', startedAt: t0 + 230, completeAt: t0 + 230, results: 3 });
+    addBuildbotStep(db, unknownId, {
+      number: 1,
+      name: 'upload',
+      startedAt: t0 + 230,
+      completeAt: t0 + 230,
+      results: 3,
+      urls: STEP_URLS,
+    });
 
     const zeroStart = t0 + 300;
     const zeroId = addBuildbotBuild(db, {
@@ -366,6 +381,14 @@ describe('buildbot build pages for rows the recording lacks', () => {
     const build = page(edges.unknown.id);
     expect(text(build.querySelector('h1'))).toBe(`${edges.builder.name} #${edges.unknown.number} unknown (9)`);
     expect(text(fact(build, 'Result'))).toBe('unknown (9)');
+  });
+
+  it('links only the http(s) URLs a step published, and shows the others as text', () => {
+    const build = page(edges.unknown.id);
+    const links = build.querySelectorAll('a.step-url').map((a) => ({ name: text(a), href: a.getAttribute('href') }));
+    expect(links).toEqual([{ name: 'upload', href: 'https://ci.example.org/upload/1' }]);
+    expect(build.querySelectorAll('span.step-url').map(text)).toEqual(['script', 'spaced script', 'data']);
+    expect(build.querySelectorAll('a').some((a) => /^\s*(javascript|data):/i.test(a.getAttribute('href') ?? ''))).toBe(false);
   });
 
   it('labels a step with result 3 "skipped"', () => {

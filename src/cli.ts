@@ -166,6 +166,12 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number> | num
   '-h': (_args, io) => help(io),
 };
 
+/** Node's parseArgs text, in copra's words: its advice on '--' quotes the option and never closes. */
+function argumentProblem(message: string): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  return unknown ? `unknown option ${unknown[1]}.` : message;
+}
+
 /** Runs one command; returns the exit code. Only CopraErrors are expected: they print on one line. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...args] = argv;
@@ -179,7 +185,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return error.exitCode;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`copra: ${error.message}\nRun "copra help" for usage.\n`);
+      io.stderr.write(`copra: ${argumentProblem(error.message)}\nRun "copra help" for usage.\n`);
       return 2;
     }
     throw error;

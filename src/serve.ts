@@ -1,3 +1,4 @@
+import { CopraError } from './errors.ts';
 import { createReadStream, statSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -45,7 +46,13 @@ export function serveDirectory(directory: string, port: number, host = '127.0.0.
     createReadStream(file).pipe(response);
   });
   return new Promise((resolveServer, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new CopraError(`port ${port} on ${host} is in use by another program; choose another with --port N.`)
+          : error,
+      ),
+    );
     server.listen(port, host, () => resolveServer(server));
   });
 }

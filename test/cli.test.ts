@@ -36,7 +36,7 @@ describe('copra build on bad input', () => {
   writeFileSync(join(dir, 'dump.sql.gz'), gzipSync('-- MySQL dump 10.13\n'));
 
   it.each([
-    ['a missing file', 'missing.sqlite', /cannot read the snapshot \(ENOENT\)/],
+    ['a missing file', 'missing.sqlite', /cannot read the snapshot \(no such file\)/],
     ['an empty file', 'empty.sqlite', /is empty/],
     ['a text file', 'notes.txt', /is not an SQLite database/],
     ['a MySQL dump', 'dump.sql.gz', /looks like a MySQL dump.*copra import/],
@@ -110,5 +110,39 @@ describe('copra build from the command line', () => {
     expect(text(readPage(out, `build/${newId}/`).querySelector('dl.facts'))).toContain('only in the wal');
     expect(folderState(snapshotDir)).toEqual(before);
     expect(readdirSync(dir).filter((entry) => entry.startsWith('.copra-tmp-'))).toEqual([]);
+  });
+});
+
+describe('mistakes a new user makes', () => {
+  it('names an unknown option in one line, its quotes closed', async () => {
+    const run = captured();
+    expect(await main(['build', STATUSDB_FIXTURE, '--bogus'], run.io)).toBe(2);
+    expect(run.stderr()).toBe('copra: unknown option --bogus.\nRun "copra help" for usage.\n');
+  });
+
+  it('refuses an --out that names a file, before reading the snapshot', async () => {
+    const dir = scratchDir();
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'keep me\n');
+    const run = captured();
+    expect(await main(['build', STATUSDB_FIXTURE, '--out', file], run.io)).toBe(2);
+    expect(run.stderr()).toBe(`copra: ${file} is a file, not a directory; choose another --out.\n`);
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+  });
+
+  it('says in one line that the port copra serve wants is busy', async () => {
+    const { createServer } = await import('node:http');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as import('node:net').AddressInfo).port;
+    const dir = scratchDir();
+    try {
+      const run = captured();
+      expect(await main(['serve', dir, '--port', String(port)], run.io)).toBe(2);
+      expect(run.stderr()).toBe(`copra: port ${port} on 127.0.0.1 is in use by another program; choose another with --port N.\n`);
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -32,7 +32,9 @@ function checkSqliteFile(file: string): Buffer {
     size = stat.size;
   } catch (error) {
     if (error instanceof CopraError) throw error;
-    throw new CopraError(`${file}: cannot read the snapshot (${(error as NodeJS.ErrnoException).code}); ${EXPECTED}.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code;
+    throw new CopraError(`${file}: cannot read the snapshot (${why}); ${EXPECTED}.`);
   }
   if (size === 0) throw new CopraError(`${file} is empty; ${EXPECTED}.`);
   const header = readHeader(file);

@@ -1,7 +1,8 @@
 import { CopraError } from './errors.ts';
 import { createReadStream, statSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, normalize, relative, resolve, sep } from 'node:path';
+import { RECORD_DIR } from './record/record.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,7 +14,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** The file a request path names inside `root`, or null when it is outside it or missing. */
+/**
+ * The file a request path names inside `root`, or null when it is outside it, missing, or copra's
+ * record (never served: it is the archive's memory, not part of the site).
+ */
 export function fileFor(root: string, urlPath: string): string | null {
   let decoded: string;
   try {
@@ -23,6 +27,7 @@ export function fileFor(root: string, urlPath: string): string | null {
   }
   const candidate = normalize(join(root, decoded));
   if (candidate !== root && !candidate.startsWith(root + sep)) return null;
+  if (relative(root, candidate).split(sep)[0] === RECORD_DIR) return null;
   try {
     const stat = statSync(candidate);
     if (stat.isFile()) return candidate;

@@ -14,7 +14,7 @@ import {
 import { type LogPage, type LogPageOptions, logPages } from './logPage.ts';
 import { type SearchPage, searchPage } from './searchPage.ts';
 import { type Site, loadSite } from './site.ts';
-import { type SourcePage, sourcePages } from './sourcePage.ts';
+import { type SourcePage, type StampPageRange, buildsOnSourcePage, sourcePageCount, sourcePages } from './sourcePage.ts';
 
 /**
  * The archive as units of work. Each window names a bounded slice of the snapshot; rendering a
@@ -25,7 +25,8 @@ export type Window =
   | { kind: 'home' }
   | { kind: 'logs'; from: number; to: number; count: number }
   | { kind: 'builds'; from: number; to: number; pages: number }
-  | { kind: 'sources'; ids: number[] }
+  /** Pages of one or more sourcestamps, at most `buildsPerWindow` builds: a big stamp's span windows. */
+  | { kind: 'sources'; parts: StampPageRange[] }
   /** Pages of one or more listings: small listings share a window. */
   | { kind: 'listing'; parts: { listing: number; pageCount: number; specs: ListingPageSpec[] }[] }
   /** Pages of one or more builders (workers, masters): a busy one's pages span windows. */
@@ -63,10 +64,7 @@ export function planWindows({ snapshot, site, listings, options }: Archive): Win
   const windows: Window[] = [{ kind: 'home' }];
   windows.push(...buildWindows(snapshot, size));
   if (options.logs === 'full') windows.push(...logWindows(snapshot, size, Math.min(options.logPageLines, LOG_LINES_PER_WINDOW)));
-  const stampIds = snapshot.sourcestampIds({ kind: 'all' });
-  for (let start = 0; start < stampIds.length; start += size) {
-    windows.push({ kind: 'sources', ids: stampIds.slice(start, start + size) });
-  }
+  windows.push(...sourceWindows(snapshot, size));
   // A listing page reads up to 50 stamps and their builds: its windows hold a fiftieth as many pages.
   const listingSpecs = listings.map((listing, index) => ({ index, specs: listingPageSpecs(snapshot, listing) }));
   const listingRanges = packPages(listingSpecs, ({ specs }) => specs.length, Math.max(1, Math.floor(size / 50)));
@@ -84,6 +82,37 @@ export function planWindows({ snapshot, site, listings, options }: Archive): Win
     ['master', [...site.masters.keys()]],
   ];
   for (const [entity, ids] of entities) windows.push(...entityWindows(snapshot, entity, ids, size));
+  return windows;
+}
+
+/**
+ * Windows of sourcestamp pages holding at most `size` pages and `size` builds (a page without
+ * builds counts as one), in stamp order.
+ */
+function sourceWindows(snapshot: Snapshot, size: number): Window[] {
+  const counts = snapshot.stampBuildCounts();
+  const windows: Window[] = [];
+  let parts: StampPageRange[] = [];
+  let pages = 0;
+  let builds = 0;
+  for (const id of snapshot.sourcestampIds({ kind: 'all' })) {
+    const buildCount = counts.get(id) ?? 0;
+    for (let page = 1; page <= sourcePageCount(buildCount); page++) {
+      const weight = Math.max(1, buildsOnSourcePage(buildCount, page));
+      if (pages > 0 && (pages + 1 > size || builds + weight > size)) {
+        windows.push({ kind: 'sources', parts });
+        parts = [];
+        pages = 0;
+        builds = 0;
+      }
+      const last = parts.at(-1);
+      if (last?.id === id) last.last = page;
+      else parts.push({ id, buildCount, first: page, last: page });
+      pages++;
+      builds += weight;
+    }
+  }
+  if (parts.length > 0) windows.push({ kind: 'sources', parts });
   return windows;
 }
 
@@ -209,7 +238,7 @@ export function windowPages(
       });
       break;
     case 'sources':
-      pages.source = sourcePages(snapshot, site, window.ids);
+      pages.source = sourcePages(snapshot, site, window.parts);
       break;
     case 'listing': {
       pages.listing = window.parts.flatMap((part) => {
@@ -236,11 +265,10 @@ export function plannedPageCount(window: Window): number {
     case 'builds':
       return window.pages;
     case 'sources':
-      return window.ids.length;
-    case 'listing':
-      return window.parts.reduce((sum, part) => sum + part.specs.length, 0);
     case 'entities':
       return window.parts.reduce((sum, part) => sum + part.last - part.first + 1, 0);
+    case 'listing':
+      return window.parts.reduce((sum, part) => sum + part.specs.length, 0);
   }
 }
 

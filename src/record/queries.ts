@@ -327,6 +327,20 @@ export class RecordSnapshot implements Snapshot {
     return byStamp;
   }
 
+  stampBuildCounts(): Map<number, number> {
+    return countsBy(this.db, 'build_sourcestamps', 'sourcestampid');
+  }
+
+  buildsOfSourcestamp(id: number, page: BuildPage): BuildSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS} FROM build_sourcestamps bs JOIN builds b ON b.id = bs.buildid
+         WHERE bs.sourcestampid = ? ORDER BY b.started_at, b.id LIMIT ? OFFSET ?`,
+      )
+      .all(id, page.limit, page.offset) as SummaryRow[];
+    return rows.map(buildSummary);
+  }
+
   branches(): (string | null)[] {
     return this.db.prepare('SELECT DISTINCT branch FROM sourcestamps ORDER BY branch').pluck().all() as (string | null)[];
   }

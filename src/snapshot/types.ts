@@ -74,6 +74,10 @@ export interface Snapshot {
     limit: number,
     builderIds?: readonly number[],
   ): Map<number, StampBuilds>;
+  /** How many builds each sourcestamp has (stamps without builds are absent). */
+  stampBuildCounts(): Map<number, number>;
+  /** Builds of one sourcestamp ordered by start; `page` picks a slice of them. */
+  buildsOfSourcestamp(id: number, page: BuildPage): BuildSummary[];
   /** Smallest and largest change id, or null for a snapshot without changes. */
   changeIdBounds(): { min: number; max: number } | null;
   /** Changes with id in [from, to], each with the (first) sourcestamp that holds it. */

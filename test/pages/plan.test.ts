@@ -14,7 +14,8 @@ import {
 } from '../../src/pages/plan.ts';
 import { snapshotRecord } from '../../src/record/record.ts';
 import { readableSnapshotPath } from '../../src/snapshot/open.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, querySnapshot } from '../helpers/archive.ts';
+import Database from 'better-sqlite3';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, fixtureCopy, querySnapshot, scratchDir } from '../helpers/archive.ts';
 
 const noRawLogs = () => {
   throw new Error('statusdb has no logs to write');
@@ -29,6 +30,39 @@ const entityModels = (archive: Archive, windows: Window[]) =>
   windows.filter((window) => window.kind === 'entities').flatMap((window) => windowPages(archive, window, noRawLogs).entity);
 
 describe('planning windows', () => {
+  it('splits a sourcestamp of thousands of builds over windows of bounded builds without changing a page', () => {
+    // Like buildbot's nightlies, one stamp shared by half the builds of the recording.
+    const dir = scratchDir('copra-plan-');
+    const file = fixtureCopy(STATUSDB_FIXTURE, dir);
+    const db = new Database(file);
+    db.exec('UPDATE builds SET source_id = (SELECT min(id) FROM sourcestamps) WHERE id % 2 = 0');
+    const shared = db.prepare('SELECT count(*) FROM builds WHERE source_id = (SELECT min(id) FROM sourcestamps)').pluck().get() as number;
+    db.close();
+    expect(shared).toBeGreaterThan(2000);
+
+    const archive = (buildsPerWindow: number) =>
+      loadArchive(snapshotRecord(file, dir), 'x', { ...DEFAULT_ARCHIVE_OPTIONS, buildsPerWindow, search: false });
+    const sourceModels = (of: Archive) =>
+      planWindows(of)
+        .filter((window) => window.kind === 'sources')
+        .map((window) => ({ window, pages: windowPages(of, window, noRawLogs).source }));
+    const buildsPerWindow = 600;
+    const small = sourceModels(archive(buildsPerWindow));
+    for (const { window, pages } of small) {
+      expect(pages.length).toBe(plannedPageCount(window));
+      const builds = pages.reduce((sum, page) => sum + page.platforms.reduce((n, group) => n + group.builds.length, 0), 0);
+      expect(builds).toBeLessThanOrEqual(buildsPerWindow);
+    }
+    const bigStamp = small.flatMap(({ pages }) => pages).filter((page) => page.buildCount === shared);
+    expect(bigStamp.length).toBe(Math.ceil(shared / 500));
+    expect(new Set(small.filter(({ pages }) => pages.some((page) => page.buildCount === shared)).map(({ window }) => window)).size).toBe(
+      bigStamp.length,
+    );
+    const whole = sourceModels(archive(1_000_000));
+    expect(whole.length).toBe(1);
+    expect(small.flatMap(({ pages }) => pages)).toEqual(whole[0]!.pages);
+  });
+
   it("splits a busy master's pages over windows of bounded size without changing a page", () => {
     const db = querySnapshot(STATUSDB_FIXTURE);
     const busiest = db.prepare('SELECT count(*) FROM builds GROUP BY master_id ORDER BY 1 DESC LIMIT 1').pluck().get() as number;

@@ -11,7 +11,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { CopraError } from '../../src/errors.ts';
 import { buildbotEarlyCut, buildbotPruned, buildIdAt, statusdbEarlyCut, statusdbShrunk } from '../fixtures/history.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, scratchDir } from '../helpers/archive.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, fixtureCopy, scratchDir } from '../helpers/archive.ts';
 
 const quiet = { write: () => {} };
 
@@ -48,25 +48,27 @@ const count = (file: string, sql: string) => {
 describe('successive snapshots into one archive', () => {
   it('buildbot: an early cut, then the whole database after the janitor and a DBA pruned it, equal the whole recording built once', async () => {
     const dir = scratchDir('copra-history-');
+    // The fixture is in WAL mode: opening it in place would leave -shm/-wal files beside it.
+    const whole = fixtureCopy(BUILDBOT_FIXTURE, dir, 'whole.sqlite');
     const early = snapshotFile(dir, 'early', BUILDBOT_FIXTURE);
     const pruned = snapshotFile(dir, 'pruned', BUILDBOT_FIXTURE);
-    const firstAbsent = buildIdAt(BUILDBOT_FIXTURE, 0.6);
-    buildbotEarlyCut(BUILDBOT_FIXTURE, early, firstAbsent);
-    buildbotPruned(BUILDBOT_FIXTURE, pruned, buildIdAt(BUILDBOT_FIXTURE, 0.3), buildIdAt(BUILDBOT_FIXTURE, 0.1));
+    const firstAbsent = buildIdAt(whole, 0.6);
+    buildbotEarlyCut(whole, early, firstAbsent);
+    buildbotPruned(whole, pruned, buildIdAt(whole, 0.3), buildIdAt(whole, 0.1));
     expect(count(early, 'SELECT count(*) FROM builds WHERE complete_at IS NULL')).toBeGreaterThan(0);
 
     const out = join(dir, 'archive');
     await buildArchive(early, { out, output: quiet, jobs: 2 });
     const update = await buildArchive(pruned, { out, output: quiet, jobs: 2 });
 
-    const all = count(BUILDBOT_FIXTURE, 'SELECT count(*) FROM builds');
+    const all = count(whole, 'SELECT count(*) FROM builds');
     expect(update.update).toEqual({
       newBuilds: all - count(early, 'SELECT count(*) FROM builds'),
       finishedBuilds: count(early, 'SELECT count(*) FROM builds WHERE complete_at IS NULL'),
       kept: {
         builds: all - count(pruned, 'SELECT count(*) FROM builds'),
-        steps: count(BUILDBOT_FIXTURE, 'SELECT count(*) FROM steps') - count(pruned, 'SELECT count(*) FROM steps'),
-        logs: count(BUILDBOT_FIXTURE, 'SELECT count(*) FROM logs') - count(pruned, "SELECT count(*) FROM logs WHERE type <> 'd'"),
+        steps: count(whole, 'SELECT count(*) FROM steps') - count(pruned, 'SELECT count(*) FROM steps'),
+        logs: count(whole, 'SELECT count(*) FROM logs') - count(pruned, "SELECT count(*) FROM logs WHERE type <> 'd'"),
       },
     });
     expect(differences(contents(out), contents(inject('archives').buildbot))).toEqual([]);

@@ -86,30 +86,27 @@ export function planWindows({ snapshot, site, listings, options }: Archive): Win
 }
 
 /**
- * Windows of sourcestamp pages holding at most `size` pages and `size` builds (a page without
- * builds counts as one), in stamp order.
+ * Windows of sourcestamp pages holding at most `size` builds, in stamp order. A page without
+ * builds counts as one, so a window also holds at most `size` pages.
  */
 function sourceWindows(snapshot: Snapshot, size: number): Window[] {
   const counts = snapshot.stampBuildCounts();
   const windows: Window[] = [];
   let parts: StampPageRange[] = [];
-  let pages = 0;
-  let builds = 0;
+  let weight = 0;
   for (const id of snapshot.sourcestampIds({ kind: 'all' })) {
     const buildCount = counts.get(id) ?? 0;
     for (let page = 1; page <= sourcePageCount(buildCount); page++) {
-      const weight = Math.max(1, buildsOnSourcePage(buildCount, page));
-      if (pages > 0 && (pages + 1 > size || builds + weight > size)) {
+      const pageWeight = Math.max(1, buildsOnSourcePage(buildCount, page));
+      if (parts.length > 0 && weight + pageWeight > size) {
         windows.push({ kind: 'sources', parts });
         parts = [];
-        pages = 0;
-        builds = 0;
+        weight = 0;
       }
       const last = parts.at(-1);
       if (last?.id === id) last.last = page;
       else parts.push({ id, buildCount, first: page, last: page });
-      pages++;
-      builds += weight;
+      weight += pageWeight;
     }
   }
   if (parts.length > 0) windows.push({ kind: 'sources', parts });

@@ -74,7 +74,7 @@ describe('copra build on bad input', () => {
 });
 
 describe('copra build from the command line', () => {
-  it('reads a WAL snapshot with a live -wal file completely and leaves its folder as it was', () => {
+  it('reads a WAL snapshot with a live -wal file completely and leaves its folder as it was, run from another directory', () => {
     const dir = scratchDir();
     const live = join(dir, 'live');
     const snapshotDir = join(dir, 'snapshot');
@@ -101,6 +101,8 @@ describe('copra build from the command line', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'bin', 'copra.js'), 'build', join(snapshotDir, 'state.sqlite'), '--out', out, '--logs', 'none'], {
       encoding: 'utf8',
       env: { ...process.env, CI: 'true' },
+      // Not the checkout: templates are found from copra's own files, whatever the working directory.
+      cwd: dir,
     });
     expect(run.stderr).toContain('buildbot state.sqlite (alembic 059)');
     expect(run.stderr).toMatch(/Rendering: \d+ pages in/);

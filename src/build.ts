@@ -83,6 +83,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       title: options.title,
       defaultTitle: basename(snapshotFile),
       stagingPath: join(work, 'incoming.sqlite'),
+      rendering: '',
     });
     const schema = recorded.schema.description;
     options.output.write(`${snapshotFile}: ${schema}, read into copra's record in ${formatSeconds((Date.now() - reading) / 1000)}\n`);

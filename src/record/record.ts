@@ -4,9 +4,10 @@ import { basename, join } from 'node:path';
 import { CopraError } from '../errors.ts';
 import type { SchemaInfo, SchemaKind } from '../model/types.ts';
 import { attachSnapshot, readableSnapshotPath, readingSnapshot } from '../snapshot/open.ts';
-import { type MergeReport, mergeIncoming } from './merge.ts';
+import type { Translator } from '../snapshot/translator.ts';
+import { type MergeReport, UPDATE_SCOPE, mergeIncoming } from './merge.ts';
 import { RecordSnapshot } from './queries.ts';
-import { META_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
+import { DELTA_DDL, META_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
 
 /**
  * Where an archive keeps its record: a dot-directory that deploying the archive does not need
@@ -24,6 +25,8 @@ interface Meta {
   family: SchemaKind;
   description: string;
   title: string;
+  /** What the pages were last rendered with, as the build describes it (options, copra's templates). */
+  rendering: string;
 }
 
 function readMeta(db: Database.Database): Partial<Meta> {
@@ -47,13 +50,17 @@ export interface UpdateOptions {
   defaultTitle: string;
   /** A scratch file for the translated snapshot, when the record already has rows. */
   stagingPath: string;
+  /** What the pages are rendered with, kept in the record for the next build to compare. */
+  rendering: string;
 }
 
 export interface UpdateReport {
   schema: SchemaInfo;
   title: string;
-  /** Null for a new record. */
+  /** Null for a new record; otherwise the rows the update changed are in the record's delta table. */
   merge: MergeReport | null;
+  /** What the archive's pages were rendered with before, or null for a new record. */
+  previousRendering: string | null;
 }
 
 /**
@@ -87,27 +94,39 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
     const translate = db.transaction(() => {
       const hasRows = !isNew && (db.prepare('SELECT count(*) FROM main.builds').pluck().get() as number) > 0;
       if (!hasRows) {
-        translator.translate(db, 'main');
+        translator.translate(db, 'main', null);
         translator.copyLogChunks(db, 'main', 'SELECT id FROM main.logs');
+        db.exec(DELTA_DDL).exec('DELETE FROM main.delta');
       } else {
         db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
         db.exec(recordDdl('incoming'));
-        translator.translate(db, 'incoming');
-        const mismatch = sameCiMismatch(db);
+        translator.translate(db, 'incoming', UPDATE_SCOPE);
+        const mismatch = sameCiMismatch(db, translator);
         if (mismatch) throw refuse(mismatch);
         merge = mergeIncoming(db, translator);
       }
-      writeMeta(db, { format: RECORD_FORMAT, family: translator.schema.kind, description: translator.schema.description, title });
+      writeMeta(db, {
+        format: RECORD_FORMAT,
+        family: translator.schema.kind,
+        description: translator.schema.description,
+        title,
+        rendering: options.rendering,
+      });
     });
     readingSnapshot(options.snapshotName, () => translate());
-    return { schema: translator.schema, title, merge };
+    return { schema: translator.schema, title, merge, previousRendering: isNew ? null : (meta.rendering ?? '') };
   } finally {
     db.close();
   }
 }
 
-/** Why the incoming snapshot is another CI than the record's, or null when it is the same one. */
-function sameCiMismatch(db: Database.Database): string | null {
+/**
+ * Why the snapshot (translated into `incoming`) is another CI than the record's, or null when it is
+ * the same one: no master in common, or a build id whose builder, number or start time differ from the archived build's.
+ * Every snapshot build is compared, not only those an update translates: a master restarted on a
+ * fresh database reuses the ids of settled builds.
+ */
+function sameCiMismatch(db: Database.Database, translator: Translator): string | null {
   const masters = db
     .prepare(
       `SELECT (SELECT count(*) FROM main.masters) AS archived, (SELECT count(*) FROM incoming.masters) AS incoming,
@@ -118,7 +137,7 @@ function sameCiMismatch(db: Database.Database): string | null {
   const build = db
     .prepare(
       `SELECT i.id, i.builderid, i.number, m.builderid AS archivedBuilder, m.number AS archivedNumber
-       FROM incoming.builds i JOIN main.builds m ON m.id = i.id
+       FROM (${translator.buildIdentities()}) i JOIN main.builds m ON m.id = i.id
        WHERE i.builderid <> m.builderid OR i.number <> m.number
           OR (i.started_at <> m.started_at AND i.started_at IS NOT NULL AND m.started_at IS NOT NULL)
        ORDER BY i.id LIMIT 1`,
@@ -162,6 +181,7 @@ export function snapshotRecord(snapshotFile: string, workDir: string): RecordSna
     archiveName: dir,
     defaultTitle: basename(snapshotFile),
     stagingPath: join(dir, 'incoming.sqlite'),
+    rendering: '',
   });
   return openRecord(recordPath);
 }

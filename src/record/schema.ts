@@ -8,8 +8,16 @@
  */
 export const RECORD_FORMAT = '1';
 
-/** What the record knows about itself: format, schema family, title. */
+/** What the record knows about itself: format, schema family, title, how its pages were rendered. */
 export const META_DDL = 'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
+
+/**
+ * What the last update changed: the ids of rows it added (`new`) or changed, by table; a relation
+ * names each side (`build_sourcestamps` the build, `stamp_builds` the sourcestamp). Pages are
+ * re-rendered from it. Records of format 1 made before it existed get it on their next update.
+ */
+export const DELTA_DDL = `CREATE TABLE IF NOT EXISTS main.delta (
+  tbl TEXT NOT NULL, id INTEGER NOT NULL, new INTEGER NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID`;
 
 /** The tables a translator fills, for a schema name (the record's, or an update's staging copy). */
 export function recordDdl(schema: string): string {

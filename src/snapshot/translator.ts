@@ -5,16 +5,44 @@ import type { SchemaInfo } from '../model/types.ts';
 export const SNAPSHOT_SCHEMA = 'snap';
 
 /**
+ * Which of a snapshot's rows an update translates, as SQL conditions on a snapshot id column
+ * (qualified with its table's alias).
+ * Rows the record already holds in their final form are left out: a finished build's rows only
+ * ever change by pruning, which the record ignores anyway, so an update reads what is new or was
+ * still running, not the whole snapshot again.
+ */
+export interface TranslationScope {
+  build(id: string): string;
+  sourcestamp(id: string): string;
+  change(id: string): string;
+}
+
+/** How many rows of a kind the snapshot holds, for the update's account of what it kept. */
+export interface SnapshotCounts {
+  builds: number;
+  steps: number;
+  /** Logs not deleted by the janitor. */
+  liveLogs: number;
+}
+
+/**
  * Writes one snapshot schema's rows into copra's record (src/record/schema.ts), in SQL from the
  * attached snapshot to a target schema with the record's tables: no row crosses into JavaScript
  * except the text a translator must repair. A new kind of input is one more translator.
  */
 export interface Translator {
   readonly schema: SchemaInfo;
-  /** Fills every table of `target` but `logchunks` from the snapshot. */
-  translate(db: Database.Database, target: string): void;
+  /**
+   * Fills every table of `target` but `logchunks` from the snapshot: every row, or within `scope`
+   * the scoped builds (with their steps, logs, properties and sourcestamp links), sourcestamps and
+   * changes (with their files and links), and every builder, worker and master.
+   */
+  translate(db: Database.Database, target: string, scope: TranslationScope | null): void;
   /** Copies into `target.logchunks` the chunks of the logs whose ids `logIds` (an SQL query) selects. */
   copyLogChunks(db: Database.Database, target: string, logIds: string): void;
+  /** SQL selecting every snapshot build as `id, builderid, number, started_at`, in the record's terms. */
+  buildIdentities(): string;
+  counts(db: Database.Database): SnapshotCounts;
 }
 
 /** Tables of an attached schema. */
@@ -27,4 +55,12 @@ export function tablesOf(db: Database.Database, schema: string): Set<string> {
 export function columnsOf(db: Database.Database, schema: string, table: string): Set<string> {
   const rows = db.prepare(`PRAGMA "${schema}".table_info("${table}")`).all() as { name: string }[];
   return new Set(rows.map((row) => row.name));
+}
+
+/**
+ * A condition that holds for every row when there is no scope, else `condition`: a dependent row
+ * (a step, a property) belongs to a scoped parent already in the target.
+ */
+export function scoped(scope: TranslationScope | null, condition: string): string {
+  return scope ? condition : 'true';
 }

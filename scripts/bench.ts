@@ -356,8 +356,7 @@ async function naiveEleventyChild(snapshot: string, input: string, output: strin
   const { default: Eleventy } = await import('@11ty/eleventy');
   const { snapshotRecord } = await import('../src/record/record.ts');
   const source = snapshotRecord(snapshot, dirname(output));
-  const bounds = source.buildIdBounds();
-  const builds = bounds ? source.buildDetails(bounds.min, bounds.max) : [];
+  const builds = source.buildDetails(source.buildIds());
   source.close();
   const eleventy = new Eleventy(input, output, {
     quietMode: true,

@@ -8,6 +8,11 @@
 export type PageUrl = string;
 
 const paged = (base: string, page: number): PageUrl => (page <= 1 ? base : `${base}${page}/`);
+/**
+ * Pages numbered from the oldest (see fixedPaging in pages/paging.ts): the newest page is the
+ * list's own address, so new items change only the newest pages.
+ */
+const fixedPaged = (base: string, page: number, pageCount: number): PageUrl => (page >= pageCount ? base : `${base}page/${page}/`);
 
 export type ListingKey =
   | { kind: 'all' }
@@ -19,18 +24,13 @@ export const urls = {
   home: (): PageUrl => '',
   search: (): PageUrl => 'search/',
   build: (id: number): PageUrl => `build/${id}/`,
-  builder: (id: number, page = 1): PageUrl => paged(`builder/${id}/`, page),
-  worker: (id: number, page = 1): PageUrl => paged(`worker/${id}/`, page),
-  master: (id: number, page = 1): PageUrl => paged(`master/${id}/`, page),
+  /** A builder's builds, newest page by default. */
+  builder: (id: number, page = 1, pageCount = 1): PageUrl => fixedPaged(`builder/${id}/`, page, pageCount),
+  worker: (id: number, page = 1, pageCount = 1): PageUrl => fixedPaged(`worker/${id}/`, page, pageCount),
+  master: (id: number, page = 1, pageCount = 1): PageUrl => fixedPaged(`master/${id}/`, page, pageCount),
   source: (id: number, page = 1): PageUrl => paged(`source/${id}/`, page),
-  /**
-   * A listing's pages are numbered from the oldest stamp, so new stamps only change the newest
-   * pages; the newest page is the listing's own address.
-   */
-  listing: (key: ListingKey, page: number, pageCount: number): PageUrl => {
-    const base = listingBase(key);
-    return page >= pageCount ? base : `${base}page/${page}/`;
-  },
+  /** A listing's pages are numbered from the oldest stamp; the newest is the listing's own address. */
+  listing: (key: ListingKey, page: number, pageCount: number): PageUrl => fixedPaged(listingBase(key), page, pageCount),
   log: (buildId: number, logId: number): PageUrl => `build/${buildId}/log/${logId}/`,
   /** A log's raw text, beside its page. */
   rawLog: (buildId: number, logId: number, slug: string): string => `build/${buildId}/log/${logId}/${pathSegment(slug)}.txt`,
@@ -66,6 +66,14 @@ export function pathSegment(name: string): string {
     .join('');
   if (safe === '') return '~';
   return /^\.+$/.test(safe) ? safe.replaceAll('.', '~2E') : safe;
+}
+
+/**
+ * Whether a directory of the archive is written as a whole — a log's page with its raw file, a
+ * search index — so that an update replaces it whole and leaves none of the old version's files.
+ */
+export function replacedWhole(dir: string): boolean {
+  return /^build\/[^/]+\/log\/[^/]+$/.test(dir) || /^pagefind\/[^/]+$/.test(dir);
 }
 
 /** The file Eleventy writes for a page. */

@@ -42,4 +42,11 @@ describe('listing addresses', () => {
     expect(urls.listing({ kind: 'branch', branch: null }, 1, 1)).toBe('sources/branch/~none/');
     expect(outputPath(urls.listing({ kind: 'tag', tag: 'l10n' }, 2, 3))).toBe('sources/tag/l10n/page/2/index.html');
   });
+
+  it('number a builder\'s, worker\'s and master\'s pages from the oldest too', () => {
+    expect(urls.builder(4)).toBe('builder/4/');
+    expect(urls.builder(4, 3, 3)).toBe('builder/4/');
+    expect(urls.worker(4, 1, 3)).toBe('worker/4/page/1/');
+    expect(urls.master(2, 2, 3)).toBe('master/2/page/2/');
+  });
 });

@@ -6,6 +6,8 @@ import { urls, webHref } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type LogMode, type LogSummary, buildFailureSummary } from './failureSummary.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { type PageKind, idSpan } from './kind.ts';
+import { chunk } from './paging.ts';
 import { readableJson } from './values.ts';
 
 export interface BuildPage extends PageBase {
@@ -65,15 +67,28 @@ export interface BuildPageOptions {
   logPageLines: number;
 }
 
-/** Build pages for the builds with ids in [from, to]: one window of the archive. */
-export function buildPages(
-  snapshot: Snapshot,
-  site: Site,
-  from: number,
-  to: number,
-  options: BuildPageOptions,
-): BuildPage[] {
-  const builds = snapshot.buildDetails(from, to);
+/** A part of the build pages: these builds, ascending. */
+export interface BuildPart {
+  ids: number[];
+}
+
+/** One page per build. */
+export const buildKind: PageKind<BuildPart> = {
+  name: 'build',
+  template: 'build',
+  plan: ({ snapshot, options }) => buildParts(snapshot.buildIds(), options.buildsPerWindow),
+  changed: ({ snapshot, options }) => buildParts(snapshot.changedBuilds(), options.buildsPerWindow),
+  pageCount: (part) => part.ids.length,
+  weight: (part) => part.ids.length,
+  describe: (part) => `builds ${idSpan(part.ids)}`,
+  pages: ({ snapshot, site, options }, part) => buildPages(snapshot, site, part.ids, options),
+};
+
+const buildParts = (ids: number[], budget: number): BuildPart[] => chunk(ids, budget).filter((part) => part.length > 0).map((part) => ({ ids: part }));
+
+/** Build pages for these builds. */
+export function buildPages(snapshot: Snapshot, site: Site, ids: readonly number[], options: BuildPageOptions): BuildPage[] {
+  const builds = snapshot.buildDetails(ids);
   const stampIds = [...new Set(builds.flatMap((build) => build.sourcestampIds))];
   const stamps = new Map(snapshot.sourcestamps(stampIds).map((stamp) => [stamp.id, stamp]));
   const changes = snapshot.changesOfSourcestamps(stampIds);

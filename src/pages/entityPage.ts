@@ -2,7 +2,8 @@ import { type ResultView, buildResult } from '../model/results.ts';
 import { durationText, formatTime } from '../model/time.ts';
 import type { EntityKind, Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
-import { type Pager, chunk, pager } from './paging.ts';
+import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
+import { type FixedPager, changedFixedPages, fixedPager, fixedPaging } from './paging.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export const BUILDS_PER_ENTITY_PAGE = 100;
@@ -21,16 +22,19 @@ export interface EntityPage extends PageBase {
   name: string;
   description: string | null;
   tags: Link[];
-  buildCount: number;
+  /** All the entity's builds: said on the newest page only, so older pages never change. */
+  buildCount: number | null;
+  /** Which builds this page holds, counted from the entity's first (1). */
+  span: { first: number; last: number };
   builds: EntityBuildRow[];
-  pager: Pager;
+  pager: FixedPager;
 }
 
 const entityUrl = { builder: urls.builder, worker: urls.worker, master: urls.master };
 
 /**
- * Some of one builder's, worker's or master's pages: pages `first` to `last` (from 1) of its
- * builds, newest first. A master of Mozilla's ran 170,000 builds: its pages span many windows.
+ * Pages `first` to `last` of one builder's (worker's, master's) builds, numbered from its oldest
+ * (fixedPaging). A master of Mozilla's ran 170,000 builds: its pages span many parts.
  */
 export interface EntityPageRange {
   id: number;
@@ -39,40 +43,122 @@ export interface EntityPageRange {
   last: number;
 }
 
-/** How many pages an entity with `buildCount` builds has (one, if only to say it has none). */
-export function entityPageCount(buildCount: number): number {
-  return Math.max(1, Math.ceil(buildCount / BUILDS_PER_ENTITY_PAGE));
+export interface EntityPart {
+  ranges: EntityPageRange[];
 }
 
-export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, parts: readonly EntityPageRange[]): EntityPage[] {
-  return parts.flatMap(({ id, buildCount, first, last }) => {
-    const builds = snapshot.buildsOf(kind, id, {
-      offset: (first - 1) * BUILDS_PER_ENTITY_PAGE,
-      limit: (last - first + 1) * BUILDS_PER_ENTITY_PAGE,
-    });
-    const pageCount = entityPageCount(buildCount);
+/** A page unit before it is merged into ranges. */
+interface EntityPageUnit {
+  id: number;
+  buildCount: number;
+  page: number;
+}
+
+const entitiesOf = (site: Site, kind: EntityKind): Map<number, unknown> =>
+  kind === 'builder' ? site.builders : kind === 'worker' ? site.workers : site.masters;
+
+/** The pages of every builder (or worker, or master): its builds, newest first, 100 a page. */
+function entityKind(kind: EntityKind): PageKind<EntityPart> {
+  return {
+    name: kind,
+    template: 'entity',
+    plan: ({ snapshot, site, options }) => {
+      const counts = snapshot.buildCounts(kind);
+      function* pages(): Generator<EntityPageUnit> {
+        for (const id of entitiesOf(site, kind).keys()) {
+          const buildCount = counts.get(id) ?? 0;
+          for (let page = 1; page <= fixedPaging.count(buildCount, BUILDS_PER_ENTITY_PAGE); page++) yield { id, buildCount, page };
+        }
+      }
+      return entityParts(pages(), options.buildsPerWindow);
+    },
+    changed: (archive, before) => {
+      const pages = changedEntityPages(kind, archive, before);
+      return pages && entityParts(pages, archive.options.buildsPerWindow);
+    },
+    pageCount: (part) => part.ranges.reduce((sum, range) => sum + range.last - range.first + 1, 0),
+    weight: (part) => part.ranges.reduce((sum, range) => sum + range.last - range.first + 1, 0),
+    describe: (part) => `${kind} pages of ${idSpan(part.ranges.map((range) => range.id))}`,
+    pages: ({ snapshot, site }, part) => entityPages(snapshot, site, kind, part.ranges),
+  };
+}
+
+export const builderKind = entityKind('builder');
+export const workerKind = entityKind('worker');
+export const masterKind = entityKind('master');
+
+/** Pages weigh one each: a window of 1,000 reads 100,000 builds. */
+const entityParts = (pages: Iterable<EntityPageUnit>, budget: number): EntityPart[] =>
+  Array.from(cutByWeight(pages, () => 1, budget), (run) => ({ ranges: pageRanges(run) }));
+
+/**
+ * The pages of each entity whose list of builds an update changed: where builds joined the list,
+ * the pages from there to the newest; where a listed build changed, its page. Null when a build
+ * left an entity's list (a changed worker or master), which is not followed page by page.
+ */
+function changedEntityPages(kind: EntityKind, { snapshot, site }: Archive, before: Archive): EntityPageUnit[] | null {
+  const changedBuilds = snapshot.changedBuildOwners();
+  const previously = before.snapshot.buildOwners(changedBuilds.filter((build) => !build.isNew).map((build) => build.id));
+  const touched = new Map<number, { joined: number[]; changed: number[] }>();
+  const entry = (id: number) => touched.get(id) ?? touched.set(id, { joined: [], changed: [] }).get(id)!;
+  for (const build of changedBuilds) {
+    const owner = build[kind];
+    const previousOwner = build.isNew ? null : (previously.get(build.id)?.[kind] ?? null);
+    if (previousOwner !== null && previousOwner !== owner) return null;
+    if (owner === null) continue;
+    if (previousOwner === null) entry(owner).joined.push(build.id);
+    else entry(owner).changed.push(build.id);
+  }
+  const known = entitiesOf(before.site, kind);
+  for (const id of entitiesOf(site, kind).keys()) if (!known.has(id)) entry(id);
+
+  const ids = [...touched.keys()].sort((a, b) => a - b);
+  const counts = snapshot.buildCounts(kind, ids);
+  const countsBefore = before.snapshot.buildCounts(kind, ids);
+  return ids.flatMap((id) => {
+    const { joined, changed } = touched.get(id)!;
+    const buildCount = counts.get(id) ?? 0;
+    const firstMoved = joined.length > 0 ? snapshot.buildsBefore(kind, id, Math.min(...joined)) : null;
+    const changedAt = changed.map((build) => snapshot.buildsBefore(kind, id, build));
+    const countBefore = known.has(id) ? (countsBefore.get(id) ?? 0) : null;
+    const pages = changedFixedPages(countBefore, buildCount, BUILDS_PER_ENTITY_PAGE, firstMoved, changedAt);
+    return pages.map((page) => ({ id, buildCount, page }));
+  });
+}
+
+export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ranges: readonly EntityPageRange[]): EntityPage[] {
+  return ranges.flatMap(({ id, buildCount, first, last }) => {
+    const pageCount = fixedPaging.count(buildCount, BUILDS_PER_ENTITY_PAGE);
+    const start = fixedPaging.slice(first, buildCount, BUILDS_PER_ENTITY_PAGE).offset;
+    const end = fixedPaging.slice(last, buildCount, BUILDS_PER_ENTITY_PAGE);
+    const builds = snapshot.buildsOf(kind, id, { offset: start, limit: end.offset + end.limit - start });
     const builder = kind === 'builder' ? site.builders.get(id) : undefined;
     const name =
       (kind === 'builder' ? builder?.name : kind === 'worker' ? site.workers.get(id)?.name : site.masters.get(id)?.name) ??
       `${kind} ${id}`;
-    return chunk(builds, BUILDS_PER_ENTITY_PAGE).map((pageBuilds, index): EntityPage => {
+    return Array.from({ length: last - first + 1 }, (_, index): EntityPage => {
       const number = first + index;
-      const link = new Linker(entityUrl[kind](id, number), site);
+      const { offset, limit } = fixedPaging.slice(number, buildCount, BUILDS_PER_ENTITY_PAGE);
+      const link = new Linker(entityUrl[kind](id, number, pageCount), site);
       return {
-        ...pageBase(link, site, `${name}${pageCount > 1 ? `, page ${number}` : ''}`),
+        ...pageBase(link, site, number === pageCount ? name : `${name}, page ${number}`),
         kind,
         name,
         description: builder?.description ?? (kind === 'master' ? (site.masters.get(id)?.url ?? null) : null),
         tags: (builder?.tags ?? []).map((tag) => link.tag(tag)),
-        buildCount,
-        builds: pageBuilds.map((build) => ({
-          build: { href: link.to(urls.build(build.id)), text: `#${build.number}` },
-          builder: kind === 'builder' ? null : link.builder(build.builderId),
-          result: buildResult(build),
-          start: formatTime(build.startedAt),
-          duration: durationText(build.startedAt, build.completeAt),
-        })),
-        pager: pager(number, pageCount, (page) => link.to(entityUrl[kind](id, page))),
+        buildCount: number === pageCount ? buildCount : null,
+        span: { first: offset + 1, last: offset + limit },
+        builds: builds
+          .slice(offset - start, offset - start + limit)
+          .reverse()
+          .map((build) => ({
+            build: { href: link.to(urls.build(build.id)), text: `#${build.number}` },
+            builder: kind === 'builder' ? null : link.builder(build.builderId),
+            result: buildResult(build),
+            start: formatTime(build.startedAt),
+            duration: durationText(build.startedAt, build.completeAt),
+          })),
+        pager: fixedPager(number, pageCount, (page) => link.to(entityUrl[kind](id, page, pageCount))),
       };
     });
   });

@@ -2,6 +2,8 @@ import type { Snapshot, StampFilter } from '../snapshot/types.ts';
 import { type ListingKey, urls } from '../urls.ts';
 import { type PlatformGroup, groupByPlatform, platformsOf } from './buildChips.ts';
 import { type ChangeView, changeView } from './changes.ts';
+import { type PageKind, cutByWeight, idSpan } from './kind.ts';
+import { type FixedPager, changedFixedPages, fixedPager, fixedPaging } from './paging.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export const STAMPS_PER_LISTING_PAGE = 50;
@@ -50,14 +52,71 @@ export interface ListingPageSpec {
   stampIds: number[];
 }
 
-/** Cuts a listing's stamps, oldest first, into fixed pages: page n never changes once full. */
-export function listingPageSpecs(snapshot: Snapshot, listing: Listing): ListingPageSpec[] {
-  const ids = snapshot.sourcestampIds(listing.filter);
-  const specs: ListingPageSpec[] = [];
-  for (let start = 0; start < ids.length || specs.length === 0; start += STAMPS_PER_LISTING_PAGE) {
-    specs.push({ number: specs.length + 1, stampIds: ids.slice(start, start + STAMPS_PER_LISTING_PAGE) });
-  }
-  return specs;
+/** Cuts a listing's stamps, oldest first, into fixed pages: page n never changes once the next is made. */
+function pageSpecs(ids: readonly number[], numbers: Iterable<number>): ListingPageSpec[] {
+  return Array.from(numbers, (number) => {
+    const { offset, limit } = fixedPaging.slice(number, ids.length, STAMPS_PER_LISTING_PAGE);
+    return { number, stampIds: ids.slice(offset, offset + limit) };
+  });
+}
+
+/** Some pages of one listing (by its index among the archive's listings). */
+export interface ListingPart {
+  listing: number;
+  pageCount: number;
+  specs: ListingPageSpec[];
+}
+
+/** Coconut's /sources: every listing's pages, 50 stamps a page, each with its changes and builds. */
+export const listingKind: PageKind<ListingPart> = {
+  name: 'listing',
+  template: 'listing',
+  plan: ({ snapshot, listings, options }) =>
+    listings.flatMap((listing, index) => {
+      const ids = snapshot.sourcestampIds(listing.filter);
+      return listingParts(index, ids, pageSpecs(ids, pageNumbers(ids.length)), options.buildsPerWindow);
+    }),
+  changed: ({ snapshot, listings, options }, before) => {
+    const changedStamps = new Set(snapshot.changedSourcestamps());
+    const listedBefore = new Map(before.listings.map((listing) => [listingId(listing), listing]));
+    const parts: ListingPart[] = [];
+    for (const [index, listing] of listings.entries()) {
+      const ids = snapshot.sourcestampIds(listing.filter);
+      const old = listedBefore.get(listingId(listing));
+      const idsBefore = old ? before.snapshot.sourcestampIds(old.filter) : [];
+      // A stamp left the listing (its branch was filled in): not followed page by page.
+      if (ids.length < idsBefore.length) return null;
+      const changed = ids.flatMap((id, position) => (changedStamps.has(id) ? [position] : []));
+      const pages = changedFixedPages(old ? idsBefore.length : null, ids.length, STAMPS_PER_LISTING_PAGE, firstDifference(idsBefore, ids), changed);
+      parts.push(...listingParts(index, ids, pageSpecs(ids, pages), options.buildsPerWindow));
+    }
+    return parts;
+  },
+  pageCount: (part) => part.specs.length,
+  weight: (part) => part.specs.reduce((sum, spec) => sum + listingPageWeight(spec), 0),
+  describe: (part) => `listing ${part.listing} pages ${idSpan(part.specs.map((spec) => spec.number))}`,
+  pages: ({ snapshot, site, listings }, part) => {
+    const listing = listings[part.listing];
+    if (!listing) throw new Error(`listing ${part.listing} is not in this record`);
+    return listingPages(snapshot, site, listing, part.pageCount, part.specs);
+  },
+};
+
+const pageNumbers = (stampCount: number) => Array.from({ length: fixedPaging.count(stampCount, STAMPS_PER_LISTING_PAGE) }, (_, index) => index + 1);
+/** A listing page reads its stamps' changes and builds: it weighs its stamps (one at least). */
+const listingPageWeight = (spec: ListingPageSpec) => Math.max(1, spec.stampIds.length);
+const listingId = (listing: Listing) => JSON.stringify(listing.key);
+
+function listingParts(listing: number, ids: readonly number[], specs: ListingPageSpec[], budget: number): ListingPart[] {
+  const pageCount = fixedPaging.count(ids.length, STAMPS_PER_LISTING_PAGE);
+  return Array.from(cutByWeight(specs, listingPageWeight, budget), (run) => ({ listing, pageCount, specs: run }));
+}
+
+/** The first index at which two ascending id lists differ (by an id or by length), or null. */
+function firstDifference(before: readonly number[], after: readonly number[]): number | null {
+  const length = Math.min(before.length, after.length);
+  for (let index = 0; index < length; index++) if (before[index] !== after[index]) return index;
+  return before.length === after.length ? null : length;
 }
 
 export interface ListingRow {
@@ -72,13 +131,8 @@ export interface ListingRow {
 
 export interface ListingPage extends PageBase {
   heading: string;
-  number: number;
-  pageCount: number;
   rows: ListingRow[];
-  newer: string | null;
-  older: string | null;
-  newest: string | null;
-  oldest: string | null;
+  pager: FixedPager;
 }
 
 export function listingPages(
@@ -111,17 +165,11 @@ export function listingPages(
         more: hidden > 0 ? { count: hidden, href: link.to(urls.source(id)) } : null,
       };
     });
-    const pageTitle = pageCount > 1 ? `${listing.title}, page ${spec.number} of ${pageCount}` : listing.title;
     return {
-      ...pageBase(link, site, pageTitle),
+      ...pageBase(link, site, spec.number === pageCount ? listing.title : `${listing.title}, page ${spec.number}`),
       heading: listing.title,
-      number: spec.number,
-      pageCount,
       rows,
-      newer: spec.number < pageCount ? pageLink(spec.number + 1) : null,
-      older: spec.number > 1 ? pageLink(spec.number - 1) : null,
-      newest: spec.number < pageCount - 1 ? pageLink(pageCount) : null,
-      oldest: spec.number > 2 ? pageLink(1) : null,
+      pager: fixedPager(spec.number, pageCount, pageLink),
     };
   });
 }

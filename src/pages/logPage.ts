@@ -5,6 +5,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import { SUMMARY_BLOCKS_PER_LOG, needsSummary } from './failureSummary.ts';
 import { type LineView, lineView } from './logView.ts';
+import { type ArchiveOptions, type PageKind, cutByWeight, idSpan } from './kind.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 /** Where a log's raw text goes, line by line: opened by the render layer, which owns files. */
@@ -40,9 +41,40 @@ export interface LogPageOptions {
   rawSink: (log: LogInfo) => RawLogSink;
 }
 
-/** Log pages (and, through the sink, raw files) for the logs with ids in [from, to]. */
-export function logPages(snapshot: Snapshot, site: Site, from: number, to: number, options: LogPageOptions): LogPage[] {
-  return snapshot.logs(from, to).map((log) => logPage(snapshot, site, log, options));
+/** A part of the log pages: these logs, ascending, with the lines their pages show. */
+export interface LogPart {
+  ids: number[];
+  lines: number;
+}
+
+/** Log lines that weigh as much as one build page: a window of 1,000 holds 200,000 lines. */
+const LINES_PER_WEIGHT = 200;
+
+/** A page and a raw `.txt` file per buildbot log, with `--logs full`. */
+export const logKind: PageKind<LogPart> = {
+  name: 'log',
+  template: 'log',
+  plan: ({ snapshot, options }) => (options.logs === 'full' ? logParts(snapshot.logSizes(), options) : []),
+  changed: ({ snapshot, options }) => (options.logs === 'full' ? logParts(snapshot.logSizes(snapshot.changedLogs()), options) : []),
+  pageCount: (part) => part.ids.length,
+  weight: (part) => Math.max(part.ids.length, part.lines / LINES_PER_WEIGHT),
+  describe: (part) => `logs ${idSpan(part.ids)}`,
+  pages: ({ snapshot, site, options }, part, files) =>
+    logPages(snapshot, site, part.ids, { pageLines: options.logPageLines, rawSink: (log) => files.rawLog(log) }),
+};
+
+/** Consecutive logs, each counting with the lines its page shows (longer ones are capped). */
+function logParts(sizes: { id: number; lines: number }[], options: ArchiveOptions): LogPart[] {
+  const shown = sizes.map(({ id, lines }) => ({ id, lines: Math.min(lines, options.logPageLines) }));
+  return Array.from(cutByWeight(shown, (log) => Math.max(1, log.lines / LINES_PER_WEIGHT), options.buildsPerWindow), (run) => ({
+    ids: run.map((log) => log.id),
+    lines: run.reduce((sum, log) => sum + log.lines, 0),
+  }));
+}
+
+/** Log pages (and, through the sink, raw files) for these logs. */
+export function logPages(snapshot: Snapshot, site: Site, ids: readonly number[], options: LogPageOptions): LogPage[] {
+  return snapshot.logs(ids).map((log) => logPage(snapshot, site, log, options));
 }
 
 function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageOptions): LogPage {

@@ -23,3 +23,64 @@ export function pager(number: number, count: number, href: (page: number) => str
     next: number < count ? href(number + 1) : null,
   };
 }
+
+/**
+ * A growing list cut into pages numbered from its oldest item, so that new items change only the
+ * newest pages: page k below the last holds items [(k − 1)·size, k·size), and the newest page —
+ * the list's own address — holds the rest (from `size` to 2·size − 1 items, once there are that
+ * many). An older page's content and links never change while the list only grows at its end.
+ */
+export const fixedPaging = {
+  count: (items: number, size: number): number => Math.max(1, Math.floor(items / size)),
+
+  /** The items of page `page`, as an offset and a length in the list's order (oldest first). */
+  slice(page: number, items: number, size: number): { offset: number; limit: number } {
+    const offset = (page - 1) * size;
+    return { offset, limit: page === fixedPaging.count(items, size) ? Math.max(0, items - offset) : size };
+  },
+
+  /** The page that holds the item at `index` (from 0). */
+  pageOf: (index: number, items: number, size: number): number => Math.min(fixedPaging.count(items, size), Math.floor(index / size) + 1),
+};
+
+/** Links between fixed pages. Only the newest page names the page count: older pages never change. */
+export interface FixedPager {
+  number: number;
+  /** The number of pages, shown on the newest page only; null elsewhere. */
+  count: number | null;
+  newer: string | null;
+  older: string | null;
+  newest: string | null;
+  oldest: string | null;
+}
+
+export function fixedPager(number: number, count: number, href: (page: number) => string): FixedPager {
+  return {
+    number,
+    count: number === count ? count : null,
+    newer: number < count ? href(number + 1) : null,
+    older: number > 1 ? href(number - 1) : null,
+    newest: number < count - 1 ? href(count) : null,
+    oldest: number > 2 ? href(1) : null,
+  };
+}
+
+/**
+ * The fixed pages of a growing list that an update changed. The list had `before` items (null for
+ * a list that is new: all its pages are) and has `after` (no fewer: an item that left a list is
+ * not handled here); `firstMoved` is the index from
+ * which the two lists differ (items added there or later), or null when they are the same;
+ * `changed` are indexes of items whose own content changed. Every page from the first moved item
+ * to the newest changes, and when the page count grew, so does the page before the old newest
+ * (its "newer" link now leads to a numbered page).
+ */
+export function changedFixedPages(before: number | null, after: number, size: number, firstMoved: number | null, changed: Iterable<number>): number[] {
+  const count = fixedPaging.count(after, size);
+  const pages = new Set<number>();
+  for (const index of changed) pages.add(fixedPaging.pageOf(index, after, size));
+  let from = firstMoved === null ? count + 1 : fixedPaging.pageOf(firstMoved, after, size);
+  const countBefore = before === null ? 0 : fixedPaging.count(before, size);
+  if (countBefore !== count) from = Math.min(from, Math.max(1, countBefore - 1));
+  for (let page = from; page <= count; page++) pages.add(page);
+  return [...pages].sort((a, b) => a - b);
+}

@@ -1,4 +1,5 @@
 import { urls } from '../urls.ts';
+import type { PageKind } from './kind.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export interface SearchPage extends PageBase {
@@ -7,6 +8,18 @@ export interface SearchPage extends PageBase {
   tagWord: string;
   script: string;
 }
+
+/** The search page: only the archive's name and options change it, and those render everything. */
+export const searchKind: PageKind<object> = {
+  name: 'search',
+  template: 'search',
+  plan: () => [{}],
+  changed: () => [],
+  pageCount: () => 1,
+  weight: () => 1,
+  describe: () => 'search page',
+  pages: ({ site, options }) => [searchPage(site, options.search)],
+};
 
 export function searchPage(site: Site, available: boolean): SearchPage {
   const link = new Linker(urls.search(), site);

@@ -35,6 +35,24 @@ export function loadSite(snapshot: Snapshot, name: string): Site {
   };
 }
 
+/**
+ * Whether two sites show their builders, workers, masters and platforms the same way: every row of
+ * `before` unchanged in `after` (rows may be added), the same platform values, the same title.
+ * Otherwise almost every page names something that changed.
+ */
+export function sameSite(before: Site, after: Site): boolean {
+  const sameRows = <T>(rows: Map<number, T>, others: Map<number, T>) =>
+    [...rows].every(([id, row]) => others.has(id) && JSON.stringify(others.get(id)) === JSON.stringify(row));
+  return (
+    before.name === after.name &&
+    before.schema === after.schema &&
+    sameRows(before.builders, after.builders) &&
+    sameRows(before.workers, after.workers) &&
+    sameRows(before.masters, after.masters) &&
+    JSON.stringify([...before.platforms]) === JSON.stringify([...after.platforms])
+  );
+}
+
 export interface Link {
   /** Null for a row the snapshot does not have: shown, never linked. */
   href: string | null;

@@ -3,6 +3,7 @@ import { urls } from '../urls.ts';
 import { type PlatformGroup, groupByPlatform, platformsOf } from './buildChips.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type Pager, pager } from './paging.ts';
+import { type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export const BUILDS_PER_SOURCE_PAGE = 500;
@@ -28,6 +29,42 @@ export function buildsOnSourcePage(buildCount: number, page: number): number {
   return Math.max(0, Math.min(BUILDS_PER_SOURCE_PAGE, buildCount - (page - 1) * BUILDS_PER_SOURCE_PAGE));
 }
 
+/** A part of the sourcestamp pages: page ranges of stamps, at most the window's budget of builds. */
+export interface SourcePart {
+  stamps: StampPageRange[];
+}
+
+/** A page per sourcestamp (more for a stamp with many builds: buildbot's nightlies share one). */
+export const sourceKind: PageKind<SourcePart> = {
+  name: 'source',
+  template: 'source',
+  plan: ({ snapshot, options }) =>
+    sourceParts(snapshot.sourcestampIds({ kind: 'all' }), snapshot.stampBuildCounts(), options.buildsPerWindow),
+  changed: ({ snapshot, options }) => {
+    const ids = snapshot.changedSourcestamps();
+    return sourceParts(ids, snapshot.stampBuildCounts(ids), options.buildsPerWindow);
+  },
+  pageCount: (part) => part.stamps.reduce((sum, range) => sum + range.last - range.first + 1, 0),
+  weight: (part) =>
+    part.stamps.reduce((sum, range) => sum + pageNumbers(range).reduce((pages, page) => pages + pageWeight(range.buildCount, page), 0), 0),
+  describe: (part) => `sourcestamps ${idSpan(part.stamps.map((range) => range.id))}`,
+  pages: ({ snapshot, site }, part) => sourcePages(snapshot, site, part.stamps),
+};
+
+/** A page costs its builds; one without builds still costs one. */
+const pageWeight = (buildCount: number, page: number) => Math.max(1, buildsOnSourcePage(buildCount, page));
+
+/** Every page of these stamps, cut into parts of at most `budget` builds: a big stamp's pages span parts. */
+function sourceParts(ids: readonly number[], counts: Map<number, number>, budget: number): SourcePart[] {
+  function* pages() {
+    for (const id of ids) {
+      const buildCount = counts.get(id) ?? 0;
+      for (let page = 1; page <= sourcePageCount(buildCount); page++) yield { id, buildCount, page };
+    }
+  }
+  return Array.from(cutByWeight(pages(), (unit) => pageWeight(unit.buildCount, unit.page), budget), (run) => ({ stamps: pageRanges(run) }));
+}
+
 export interface SourcePage extends PageBase {
   id: number;
   branch: string | null;
@@ -46,7 +83,7 @@ export function sourcePages(snapshot: Snapshot, site: Site, parts: readonly Stam
   const stamps = new Map(snapshot.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
   const changes = snapshot.changesOfSourcestamps(ids);
   const builds = parts.map((part) =>
-    range(part.first, part.last).map((number) =>
+    pageNumbers(part).map((number) =>
       snapshot.buildsOfSourcestamp(part.id, { offset: (number - 1) * BUILDS_PER_SOURCE_PAGE, limit: BUILDS_PER_SOURCE_PAGE }),
     ),
   );
@@ -55,7 +92,7 @@ export function sourcePages(snapshot: Snapshot, site: Site, parts: readonly Stam
     const stamp = stamps.get(part.id);
     if (!stamp) return [];
     const pageCount = sourcePageCount(part.buildCount);
-    return range(part.first, part.last).map((number): SourcePage => {
+    return pageNumbers(part).map((number): SourcePage => {
       const link = new Linker(urls.source(stamp.id, number), site);
       const title = `Sourcestamp ${stamp.id}${stamp.revision ? ` (${stamp.revision.slice(0, 12)})` : ''}`;
       return {
@@ -74,7 +111,7 @@ export function sourcePages(snapshot: Snapshot, site: Site, parts: readonly Stam
   });
 }
 
-/** The whole numbers from `first` to `last`. */
-function range(first: number, last: number): number[] {
+/** The page numbers of a range. */
+function pageNumbers({ first, last }: { first: number; last: number }): number[] {
   return Array.from({ length: last - first + 1 }, (_, index) => first + index);
 }

@@ -14,8 +14,8 @@ import type {
   Worker,
 } from '../model/types.ts';
 import type { LogChunk } from '../snapshot/logchunks.ts';
-import { ALL_BUILDS, IN_JSON, countsBy, groupBy, idBounds, jsonIds, parseJsonOr } from '../snapshot/sql.ts';
-import type { BuildPage, EntityKind, Snapshot, StampBuilds } from '../snapshot/types.ts';
+import { ALL_BUILDS, IN_JSON, countsBy, groupBy, jsonIds, parseJsonOr } from '../snapshot/sql.ts';
+import type { BuildOwners, BuildPage, EntityKind, Snapshot, StampBuilds } from '../snapshot/types.ts';
 import type { StampFilter } from '../snapshot/types.ts';
 
 /** Columns of a build as listings show it. */
@@ -132,15 +132,12 @@ export class RecordSnapshot implements Snapshot {
     return this.db.prepare('SELECT id, name, url FROM masters ORDER BY id').all() as Master[];
   }
 
-  buildIdBounds(): { min: number; max: number } | null {
-    return idBounds(this.db, 'builds');
+  buildIds(): number[] {
+    return this.db.prepare('SELECT id FROM builds ORDER BY id').pluck().all() as number[];
   }
 
-  buildIds(from: number, to: number): number[] {
-    return this.db.prepare('SELECT id FROM builds WHERE id BETWEEN ? AND ? ORDER BY id').pluck().all(from, to) as number[];
-  }
-
-  buildDetails(from: number, to: number): BuildDetail[] {
+  buildDetails(ids: readonly number[]): BuildDetail[] {
+    const idList = jsonIds(ids);
     // Neighbours in the builder's order of numbers (ids break ties between duplicate numbers).
     const builds = this.db
       .prepare(
@@ -151,21 +148,21 @@ export class RecordSnapshot implements Snapshot {
                 (SELECT n.id FROM builds n WHERE n.builderid = b.builderid
                   AND (n.number > b.number OR (n.number = b.number AND n.id > b.id))
                   ORDER BY n.number, n.id LIMIT 1) AS next_id
-         FROM builds b WHERE b.id BETWEEN ? AND ? ORDER BY b.id`,
+         FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
       )
-      .all(from, to) as BuildRow[];
+      .all(idList) as BuildRow[];
     const byBuild = <T extends { buildid: number }>(sql: string) =>
-      groupBy(this.db.prepare(sql).all(from, to) as T[], (row) => row.buildid);
+      groupBy(this.db.prepare(sql).all(idList) as T[], (row) => row.buildid);
     const stamps = byBuild<{ buildid: number; sourcestampid: number }>(
-      'SELECT buildid, sourcestampid FROM build_sourcestamps WHERE buildid BETWEEN ? AND ? ORDER BY buildid, sourcestampid',
+      `SELECT buildid, sourcestampid FROM build_sourcestamps WHERE buildid ${IN_JSON} ORDER BY buildid, sourcestampid`,
     );
     const triggered = byBuild<{ buildid: number; id: number }>(
-      'SELECT parent_buildid AS buildid, id FROM builds WHERE parent_buildid BETWEEN ? AND ? ORDER BY id',
+      `SELECT parent_buildid AS buildid, id FROM builds WHERE parent_buildid ${IN_JSON} ORDER BY id`,
     );
     const properties = byBuild<{ buildid: number; name: string; value: string; source: string }>(
-      'SELECT buildid, name, value, source FROM build_properties WHERE buildid BETWEEN ? AND ? ORDER BY buildid, name, rowid',
+      `SELECT buildid, name, value, source FROM build_properties WHERE buildid ${IN_JSON} ORDER BY buildid, name, rowid`,
     );
-    const steps = groupBy(this.steps(from, to), (step) => step.buildId);
+    const steps = groupBy(this.steps(idList), (step) => step.buildId);
 
     return builds.map((row) => ({
       ...buildSummary(row),
@@ -183,17 +180,15 @@ export class RecordSnapshot implements Snapshot {
     }));
   }
 
-  private steps(from: number, to: number): (Step & { buildId: number })[] {
-    const rows = this.db
-      .prepare('SELECT * FROM steps WHERE buildid BETWEEN ? AND ? ORDER BY buildid, number, id')
-      .all(from, to) as StepRow[];
+  private steps(buildIds: string): (Step & { buildId: number })[] {
+    const rows = this.db.prepare(`SELECT * FROM steps WHERE buildid ${IN_JSON} ORDER BY buildid, number, id`).all(buildIds) as StepRow[];
     const logs = groupBy(
       this.db
         .prepare(
           `SELECT l.id, l.stepid, l.name, l.slug, l.type, l.num_lines FROM steps s
-           JOIN logs l ON l.stepid = s.id WHERE s.buildid BETWEEN ? AND ? ORDER BY l.stepid, l.id`,
+           JOIN logs l ON l.stepid = s.id WHERE s.buildid ${IN_JSON} ORDER BY l.stepid, l.id`,
         )
-        .all(from, to) as { id: number; stepid: number; name: string; slug: string; type: string; num_lines: number }[],
+        .all(buildIds) as { id: number; stepid: number; name: string; slug: string; type: string; num_lines: number }[],
       (row) => row.stepid,
     );
     return rows.map((row) => ({
@@ -267,8 +262,9 @@ export class RecordSnapshot implements Snapshot {
     return new Map([...changes].map(([stampId, stampChanges]) => [stampId, stampChanges.map(({ sourcestampId: _, ...change }) => change)]));
   }
 
-  changeIdBounds(): { min: number; max: number } | null {
-    return idBounds(this.db, 'changes');
+  changeShards(size: number): number[] {
+    // Changes found in search are those on a sourcestamp's page.
+    return this.db.prepare('SELECT DISTINCT (changeid - 1) / CAST(? AS INTEGER) FROM stamp_changes ORDER BY 1').pluck().all(size) as number[];
   }
 
   changes(from: number, to: number): (Change & { sourcestampId: number | null })[] {
@@ -327,8 +323,8 @@ export class RecordSnapshot implements Snapshot {
     return byStamp;
   }
 
-  stampBuildCounts(): Map<number, number> {
-    return countsBy(this.db, 'build_sourcestamps', 'sourcestampid');
+  stampBuildCounts(ids?: readonly number[]): Map<number, number> {
+    return countsBy(this.db, 'build_sourcestamps', 'sourcestampid', ids);
   }
 
   buildsOfSourcestamp(id: number, page: BuildPage): BuildSummary[] {
@@ -345,12 +341,13 @@ export class RecordSnapshot implements Snapshot {
     return this.db.prepare('SELECT DISTINCT branch FROM sourcestamps ORDER BY branch').pluck().all() as (string | null)[];
   }
 
-  logSizes(): { id: number; lines: number }[] {
-    return this.db.prepare('SELECT id, num_lines AS lines FROM logs ORDER BY id').all() as { id: number; lines: number }[];
+  logSizes(ids?: readonly number[]): { id: number; lines: number }[] {
+    const sql = `SELECT id, num_lines AS lines FROM logs ${ids ? `WHERE id ${IN_JSON}` : ''} ORDER BY id`;
+    return this.db.prepare(sql).all(...(ids ? [jsonIds(ids)] : [])) as { id: number; lines: number }[];
   }
 
-  logs(from: number, to: number): LogInfo[] {
-    return this.logInfos('l.id BETWEEN ? AND ?', from, to);
+  logs(ids: readonly number[]): LogInfo[] {
+    return this.logInfos(`l.id ${IN_JSON}`, jsonIds(ids));
   }
 
   logsOfSteps(stepIds: readonly number[]): LogInfo[] {
@@ -375,21 +372,101 @@ export class RecordSnapshot implements Snapshot {
       .iterate(logId) as IterableIterator<LogChunk>;
   }
 
-  buildCounts(kind: EntityKind): Map<number, number> {
-    return countsBy(this.db, 'builds', ENTITY_COLUMN[kind]);
+  buildCounts(kind: EntityKind, ids?: readonly number[]): Map<number, number> {
+    return countsBy(this.db, 'builds', ENTITY_COLUMN[kind], ids);
   }
 
   buildsOf(kind: EntityKind, id: number, page: BuildPage = ALL_BUILDS): BuildSummary[] {
     const rows = this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${ENTITY_COLUMN[kind]} = ? ORDER BY b.id DESC LIMIT ? OFFSET ?`)
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${ENTITY_COLUMN[kind]} = ? ORDER BY b.id LIMIT ? OFFSET ?`)
       .all(id, page.limit, page.offset) as SummaryRow[];
     return rows.map(buildSummary);
+  }
+
+  /** Builds whose page the last update changed (see the delta table in schema.ts). */
+  changedBuilds(): number[] {
+    return this.ids(`
+      WITH changed_stamps AS (${CHANGED_STAMP_ROWS}),
+      new_builds AS (SELECT b.* FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds' AND d.new)
+      SELECT id FROM delta WHERE tbl IN ('builds', 'build_properties', 'build_sourcestamps')
+      UNION SELECT s.buildid FROM delta d JOIN steps s ON s.id = d.id WHERE d.tbl = 'steps'
+      UNION SELECT s.buildid FROM delta d JOIN logs l ON l.id = d.id JOIN steps s ON s.id = l.stepid WHERE d.tbl = 'logs'
+      UNION SELECT bs.buildid FROM changed_stamps c JOIN build_sourcestamps bs ON bs.sourcestampid = c.id
+      -- a build's page lists the builds it triggered, and links its neighbours in the builder
+      UNION SELECT b.parent_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
+      UNION SELECT (SELECT p.id FROM builds p WHERE p.builderid = b.builderid
+                     AND (p.number < b.number OR (p.number = b.number AND p.id < b.id))
+                     ORDER BY p.number DESC, p.id DESC LIMIT 1) FROM new_builds b
+      UNION SELECT (SELECT n.id FROM builds n WHERE n.builderid = b.builderid
+                     AND (n.number > b.number OR (n.number = b.number AND n.id > b.id))
+                     ORDER BY n.number, n.id LIMIT 1) FROM new_builds b`,
+      'builds',
+    );
+  }
+
+  /** Logs whose page the last update changed: new or changed logs, and the logs of changed steps. */
+  changedLogs(): number[] {
+    return this.ids(
+      `SELECT id FROM delta WHERE tbl = 'logs'
+       UNION SELECT l.id FROM delta d JOIN logs l ON l.stepid = d.id WHERE d.tbl = 'steps'`,
+      'logs',
+    );
+  }
+
+  /** Sourcestamps whose page or listing row the last update changed: the stamp, its changes or its builds. */
+  changedSourcestamps(): number[] {
+    return this.ids(
+      `${CHANGED_STAMP_ROWS}
+       UNION SELECT id FROM delta WHERE tbl = 'sourcestamp_builds'
+       UNION SELECT bs.sourcestampid FROM delta d JOIN build_sourcestamps bs ON bs.buildid = d.id
+             WHERE d.tbl IN ('builds', 'build_properties')`,
+      'sourcestamps',
+    );
+  }
+
+  /** Changes the last update added or changed, or linked to another sourcestamp. */
+  changedChanges(): number[] {
+    return this.ids("SELECT id FROM delta WHERE tbl IN ('changes', 'change_files', 'change_stamps')", 'changes');
+  }
+
+  /** The builds the last update added or changed, with whose they are. */
+  changedBuildOwners(): BuildOwners[] {
+    return this.db
+      .prepare(
+        `SELECT b.id, d.new AS isNew, b.builderid AS builder, b.workerid AS worker, b.masterid AS master
+         FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds' ORDER BY b.id`,
+      )
+      .all()
+      .map((row) => ({ ...(row as BuildOwners), isNew: (row as { isNew: number }).isNew === 1 }));
+  }
+
+  /** Whose these builds are, where the record has them. */
+  buildOwners(ids: readonly number[]): Map<number, BuildOwners> {
+    const rows = this.db
+      .prepare(`SELECT id, 0 AS isNew, builderid AS builder, workerid AS worker, masterid AS master FROM builds WHERE id ${IN_JSON}`)
+      .all(jsonIds(ids)) as BuildOwners[];
+    return new Map(rows.map((row) => [row.id, { ...row, isNew: false }]));
+  }
+
+  /** How many of a builder's (worker's, master's) builds have ids below `id`: its index in their list. */
+  buildsBefore(kind: EntityKind, entityId: number, id: number): number {
+    return this.db.prepare(`SELECT count(*) FROM builds WHERE ${ENTITY_COLUMN[kind]} = ? AND id < ?`).pluck().get(entityId, id) as number;
+  }
+
+  /** Ids a query selects that `table` holds, ascending: the delta names rows the record may lack. */
+  private ids(sql: string, table: string): number[] {
+    return this.db.prepare(`SELECT id FROM ${table} WHERE id IN (${sql}) ORDER BY id`).pluck().all() as number[];
   }
 
   close(): void {
     this.db.close();
   }
 }
+
+/** Stamps whose own row or changes the last update changed (not their builds). */
+const CHANGED_STAMP_ROWS = `
+  SELECT id FROM delta WHERE tbl IN ('sourcestamps', 'stamp_changes')
+  UNION SELECT sc.sourcestampid FROM delta d JOIN stamp_changes sc ON sc.changeid = d.id WHERE d.tbl IN ('changes', 'change_files')`;
 
 /** A property's JSON value as plain text: strings unquoted, anything else as JSON. */
 export function propertyText(value: string): string {

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CopraError } from '../errors.ts';
-import type { Window } from '../pages/plan.ts';
+import { type Window, describeWindow, plannedPageCount } from '../pages/plan.ts';
 import { type FromWorker, type WorkerInit, openArchive, renderWindow } from './worker.ts';
 
 export interface RenderOptions extends WorkerInit {
@@ -19,9 +19,19 @@ export interface RenderResult {
   warnings: string[];
 }
 
+/**
+ * Pages this process renders itself rather than start workers: a worker takes about a second and a
+ * half to start (TypeScript, Eleventy, the record), in which this process renders about as many.
+ * Small updates stay here.
+ */
+const PAGES_NOT_WORTH_A_WORKER = 1500;
+
 /** Renders every window, in `jobs` processes at once. Any failed window fails the whole render. */
 export async function renderWindows(windows: Window[], options: RenderOptions): Promise<RenderResult> {
-  return options.jobs <= 1 || windows.length <= 1 ? renderHere(windows, options) : renderInWorkers(windows, options);
+  const pages = windows.reduce((sum, window) => sum + plannedPageCount(window), 0);
+  return options.jobs <= 1 || windows.length <= 1 || pages <= PAGES_NOT_WORTH_A_WORKER
+    ? renderHere(windows, options)
+    : renderInWorkers(windows, options);
 }
 
 /** What an interrupted render rejects with. */
@@ -30,12 +40,6 @@ export class Interrupted extends Error {
     super('interrupted');
     this.name = 'Interrupted';
   }
-}
-
-/** Names a window for a person: its kind and the range it covers. */
-export function describeWindow(index: number, window: Window): string {
-  const range = 'from' in window ? ` ${window.from}–${window.to}` : '';
-  return `window ${index} (${window.kind}${range})`;
 }
 
 async function renderHere(windows: Window[], options: RenderOptions): Promise<RenderResult> {

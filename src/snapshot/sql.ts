@@ -17,20 +17,12 @@ export function columnNames(db: Database.Database, table: string): Set<string> {
   return new Set(rows.map((row) => row.name));
 }
 
-/** Smallest and largest value of an id column, or null for an empty table. */
-export function idBounds(db: Database.Database, table: string, column = 'id'): { min: number; max: number } | null {
-  const row = db.prepare(`SELECT min(${column}) AS min, max(${column}) AS max FROM ${table}`).get() as {
-    min: number | null;
-    max: number | null;
-  };
-  return row.min === null || row.max === null ? null : { min: row.min, max: row.max };
-}
-
-/** Rows of `table` per value of `column` (NULLs left out). */
-export function countsBy(db: Database.Database, table: string, column: string): Map<number, number> {
+/** Rows of `table` per value of `column` (NULLs left out), for every value or only these. */
+export function countsBy(db: Database.Database, table: string, column: string, ids?: readonly number[]): Map<number, number> {
+  const where = ids ? `${column} ${IN_JSON}` : `${column} IS NOT NULL`;
   const rows = db
-    .prepare(`SELECT ${column} AS id, count(*) AS count FROM ${table} WHERE ${column} IS NOT NULL GROUP BY ${column}`)
-    .all() as { id: number; count: number }[];
+    .prepare(`SELECT ${column} AS id, count(*) AS count FROM ${table} WHERE ${where} GROUP BY ${column}`)
+    .all(...(ids ? [jsonIds(ids)] : [])) as { id: number; count: number }[];
   return new Map(rows.map((row) => [row.id, row.count]));
 }
 

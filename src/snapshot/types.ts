@@ -49,12 +49,10 @@ export interface Snapshot {
   workers(): Worker[];
   masters(): Master[];
 
-  /** Smallest and largest build id, or null for a snapshot without builds. */
-  buildIdBounds(): { min: number; max: number } | null;
-  /** Build ids in [from, to], ascending. */
-  buildIds(from: number, to: number): number[];
-  /** Every build with id in [from, to] with its steps, logs, properties and neighbours. */
-  buildDetails(from: number, to: number): BuildDetail[];
+  /** Every build id, ascending. */
+  buildIds(): number[];
+  /** These builds (ascending) with their steps, logs, properties and neighbours. */
+  buildDetails(ids: readonly number[]): BuildDetail[];
   /** The `platform` property of each of these builds that has one. */
   platformProperties(buildIds: readonly number[]): Map<number, string>;
   /** Every distinct value of the `platform` build property. */
@@ -74,30 +72,50 @@ export interface Snapshot {
     limit: number,
     builderIds?: readonly number[],
   ): Map<number, StampBuilds>;
-  /** How many builds each sourcestamp has (stamps without builds are absent). */
-  stampBuildCounts(): Map<number, number>;
+  /** How many builds each sourcestamp (or each of these) has; stamps without builds are absent. */
+  stampBuildCounts(ids?: readonly number[]): Map<number, number>;
   /** Builds of one sourcestamp ordered by start; `page` picks a slice of them. */
   buildsOfSourcestamp(id: number, page: BuildPage): BuildSummary[];
-  /** Smallest and largest change id, or null for a snapshot without changes. */
-  changeIdBounds(): { min: number; max: number } | null;
+  /** The search shards of `size` change ids (shard k: ids k·size + 1 to (k + 1)·size) that hold a change on a sourcestamp. */
+  changeShards(size: number): number[];
   /** Changes with id in [from, to], each with the (first) sourcestamp that holds it. */
   changes(from: number, to: number): (Change & { sourcestampId: number | null })[];
   /** Distinct sourcestamp branches (null for stamps without one). */
   branches(): (string | null)[];
 
-  /** Id and line count of every log, by id: enough to plan windows of logs. */
-  logSizes(): { id: number; lines: number }[];
-  /** Logs with id in [from, to], with their step and build. */
-  logs(from: number, to: number): LogInfo[];
+  /** Id and line count of every log (or of these), by id: enough to plan windows of logs. */
+  logSizes(ids?: readonly number[]): { id: number; lines: number }[];
+  /** These logs, ascending, with their step and build. */
+  logs(ids: readonly number[]): LogInfo[];
   /** The logs of these steps, with their step and build. */
   logsOfSteps(stepIds: readonly number[]): LogInfo[];
   /** A log's chunks in line order, read lazily: logs can be larger than memory allows. */
   logChunks(logId: number): IterableIterator<LogChunk>;
 
-  /** How many builds each builder, worker or master ran (ids without builds are absent). */
-  buildCounts(kind: EntityKind): Map<number, number>;
-  /** Builds of one builder, worker or master, newest first; `page` picks a slice of them. */
+  /** How many builds each builder, worker or master (or each of these) ran; ids without builds are absent. */
+  buildCounts(kind: EntityKind, ids?: readonly number[]): Map<number, number>;
+  /** Builds of one builder, worker or master, oldest first; `page` picks a slice of them. */
   buildsOf(kind: EntityKind, id: number, page?: BuildPage): BuildSummary[];
 
+  // What the last update changed (all empty after a fresh build): pages are rendered again from it.
+  changedBuilds(): number[];
+  changedLogs(): number[];
+  changedSourcestamps(): number[];
+  changedChanges(): number[];
+  changedBuildOwners(): BuildOwners[];
+  buildOwners(ids: readonly number[]): Map<number, BuildOwners>;
+  /** How many of an entity's builds have ids below `id`: the build's index in the entity's list. */
+  buildsBefore(kind: EntityKind, entityId: number, id: number): number;
+
   close(): void;
+}
+
+/** A build and the builder, worker and master it belongs to. */
+export interface BuildOwners {
+  id: number;
+  /** Added by the last update (not merely changed). */
+  isNew: boolean;
+  builder: number;
+  worker: number | null;
+  master: number | null;
 }

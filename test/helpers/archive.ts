@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { type HTMLElement, parse } from 'node-html-parser';
@@ -21,9 +22,13 @@ const scratchDirs: string[] = [];
 // are removed too.
 afterAll(() => scratchDirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** A temporary directory removed after the test file. */
-export function scratchDir(prefix = 'copra-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/**
+ * A temporary directory removed after the test file; with `inMemory`, on a RAM file system where
+ * the machine has one, for tests that copy and delete whole archives again and again (on a disk
+ * mounted with `discard`, deleting a few thousand files takes seconds).
+ */
+export function scratchDir(prefix = 'copra-test-', { inMemory = false } = {}): string {
+  const dir = mkdtempSync(join(inMemory && existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), prefix));
   scratchDirs.push(dir);
   return dir;
 }
@@ -68,6 +73,25 @@ export function archiveFiles(out: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => relative(out, join(entry.parentPath, entry.name)))
     .sort();
+}
+
+/**
+ * Every file of an archive with a hash of its bytes: what "the same archive" means. copra's
+ * record (under .copra/) is left out unless asked for: two archives of the same history may have
+ * reached it by different snapshots.
+ */
+export function archiveHashes(out: string, { record = false } = {}): Map<string, string> {
+  return new Map(
+    archiveFiles(out)
+      .filter((file) => record || !file.startsWith('.copra/'))
+      .map((file) => [file, createHash('sha256').update(readFileSync(join(out, file))).digest('hex')]),
+  );
+}
+
+/** Files whose bytes differ between two archives' hashes, or that only one side has. */
+export function differences(actual: Map<string, string>, expected: Map<string, string>): string[] {
+  const names = new Set([...actual.keys(), ...expected.keys()]);
+  return [...names].filter((name) => actual.get(name) !== expected.get(name)).sort();
 }
 
 /** The visible text of an element, whitespace folded. */

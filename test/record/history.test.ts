@@ -4,31 +4,15 @@
  * snapshot lost builds, steps and log chunks. Only copra's record (under .copra/) may differ.
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { CopraError } from '../../src/errors.ts';
 import { buildbotEarlyCut, buildbotPruned, buildIdAt, statusdbEarlyCut, statusdbShrunk } from '../fixtures/history.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, fixtureCopy, scratchDir } from '../helpers/archive.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, differences, fixtureCopy, scratchDir } from '../helpers/archive.ts';
 
 const quiet = { write: () => {} };
-
-/** Every file of an archive but copra's record, with a hash of its bytes. */
-function contents(out: string): Map<string, string> {
-  return new Map(
-    archiveFiles(out)
-      .filter((file) => !file.startsWith('.copra/'))
-      .map((file) => [file, createHash('sha256').update(readFileSync(join(out, file))).digest('hex')]),
-  );
-}
-
-/** Files whose bytes differ, or that only one side has. */
-function differences(actual: Map<string, string>, expected: Map<string, string>): string[] {
-  const names = new Set([...actual.keys(), ...expected.keys()]);
-  return [...names].filter((name) => actual.get(name) !== expected.get(name)).sort();
-}
 
 /** The same file name in its own folder: an archive is titled after its first snapshot's name. */
 function snapshotFile(dir: string, stage: string, fixture: string): string {
@@ -71,7 +55,8 @@ describe('successive snapshots into one archive', () => {
         logs: count(whole, 'SELECT count(*) FROM logs') - count(pruned, "SELECT count(*) FROM logs WHERE type <> 'd'"),
       },
     });
-    expect(differences(contents(out), contents(inject('archives').buildbot))).toEqual([]);
+    expect(update.incremental).toBe(true);
+    expect(differences(archiveHashes(out), archiveHashes(inject('archives').buildbot))).toEqual([]);
   });
 
   it('statusdb: an early cut, then the whole database after a shrink deleted the steps of older builds, equal the whole recording built once', async () => {
@@ -89,7 +74,55 @@ describe('successive snapshots into one archive', () => {
       count(STATUSDB_FIXTURE, 'SELECT count(*) FROM steps') - count(shrunk, 'SELECT count(*) FROM steps'),
     );
     expect(update.update?.kept.steps).toBeGreaterThan(0);
-    expect(differences(contents(out), contents(inject('archives').statusdb))).toEqual([]);
+    expect(update.update?.finishedBuilds).toBeGreaterThan(0);
+    expect(update.incremental).toBe(true);
+    expect(differences(archiveHashes(out), archiveHashes(inject('archives').statusdb))).toEqual([]);
+  });
+
+  it.each([
+    ['buildbot', BUILDBOT_FIXTURE, 'buildbot' as const],
+    ['statusdb', STATUSDB_FIXTURE, 'statusdb' as const],
+  ])('%s: an update from the start of the last hundredth of builds renders only the pages that changed', async (_, fixture, archive) => {
+    const dir = scratchDir('copra-history-');
+    const early = snapshotFile(dir, 'early', fixture);
+    const whole = fixtureCopy(fixture, dir, 'whole.sqlite');
+    (archive === 'buildbot' ? buildbotEarlyCut : statusdbEarlyCut)(whole, early, buildIdAt(whole, 0.99));
+    const out = join(dir, 'archive');
+    await buildArchive(early, { out, output: quiet, jobs: 2 });
+    const wholeAgain = snapshotFile(dir, 'whole', fixture);
+    copyFileSync(whole, wholeAgain);
+    const update = await buildArchive(wholeAgain, { out, output: quiet, jobs: 2 });
+
+    const expected = archiveHashes(inject('archives')[archive]);
+    expect(update.incremental).toBe(true);
+    expect(update.update?.newBuilds).toBe(count(whole, 'SELECT count(*) FROM builds') - count(early, 'SELECT count(*) FROM builds'));
+    // New builds, their logs and neighbours, their sourcestamps' pages and listing rows, the
+    // newest pages of their builders, workers and masters, the home page: a few percent at most.
+    expect(update.pages).toBeLessThan(expected.size * 0.03);
+    expect(differences(archiveHashes(out), expected)).toEqual([]);
+  });
+
+  it('renders every page again when the title changes, or when copra\'s record was deleted', async () => {
+    const dir = scratchDir('copra-history-');
+    const early = snapshotFile(dir, 'early', STATUSDB_FIXTURE);
+    statusdbEarlyCut(STATUSDB_FIXTURE, early, buildIdAt(STATUSDB_FIXTURE, 0.6));
+    const options = { output: quiet, jobs: 2, search: false } as const;
+    await buildArchive(STATUSDB_FIXTURE, { ...options, out: join(dir, 'fresh'), title: 'CI history' });
+    const expected = archiveHashes(join(dir, 'fresh'));
+
+    const retitled = join(dir, 'retitled');
+    await buildArchive(early, { ...options, out: retitled });
+    const update = await buildArchive(STATUSDB_FIXTURE, { ...options, out: retitled, title: 'CI history' });
+    expect(update.incremental).toBe(false);
+    expect(differences(archiveHashes(retitled), expected)).toEqual([]);
+
+    const forgetful = join(dir, 'forgetful');
+    await buildArchive(early, { ...options, out: forgetful, title: 'CI history' });
+    rmSync(join(forgetful, '.copra'), { recursive: true });
+    // Without its record an archive is built anew from the snapshot alone, whole.
+    const rebuilt = await buildArchive(STATUSDB_FIXTURE, { ...options, out: forgetful, title: 'CI history' });
+    expect(rebuilt.update).toBeNull();
+    expect(differences(archiveHashes(forgetful), expected)).toEqual([]);
   });
 
   it('refuses a snapshot of another CI and leaves the archive as it was', async () => {
@@ -98,8 +131,8 @@ describe('successive snapshots into one archive', () => {
     const early = snapshotFile(dir, 'early', STATUSDB_FIXTURE);
     statusdbEarlyCut(STATUSDB_FIXTURE, early, buildIdAt(STATUSDB_FIXTURE, 0.2));
     await buildArchive(early, { out, output: quiet, jobs: 2, search: false });
-    const before = contents(out);
-    const record = createHash('sha256').update(readFileSync(join(out, '.copra', 'record.sqlite'))).digest('hex');
+    const before = archiveHashes(out);
+    const record = archiveHashes(out, { record: true }).get('.copra/record.sqlite');
 
     // A master restarted on a fresh database: build ids start again, on other builders.
     const restarted = join(dir, 'restarted.sqlite');
@@ -118,8 +151,8 @@ describe('successive snapshots into one archive', () => {
       expect((error as CopraError).message).toMatch(says);
       expect((error as CopraError).message).toContain('--fresh');
     }
-    expect(differences(contents(out), before)).toEqual([]);
-    expect(createHash('sha256').update(readFileSync(join(out, '.copra', 'record.sqlite'))).digest('hex')).toBe(record);
+    expect(differences(archiveHashes(out), before)).toEqual([]);
+    expect(archiveHashes(out, { record: true }).get('.copra/record.sqlite')).toBe(record);
 
     const fresh = await buildArchive(restarted, { out, output: quiet, jobs: 2, search: false, fresh: true });
     expect(fresh.droppedBuilds).toBe(count(early, 'SELECT count(*) FROM builds'));

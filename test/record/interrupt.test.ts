@@ -4,24 +4,22 @@
  * was: no worker lives on, no scratch file or lock remains.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { buildIdAt, statusdbEarlyCut } from '../fixtures/history.ts';
-import { REPO, STATUSDB_FIXTURE, archiveFiles, scratchDir } from '../helpers/archive.ts';
+import { REPO, STATUSDB_FIXTURE, archiveHashes, differences, scratchDir } from '../helpers/archive.ts';
 
 const quiet = { write: () => {} };
 
-/** Every file of a folder with a hash of its bytes, copra's record included. */
-function state(dir: string): Record<string, string> {
-  return Object.fromEntries(archiveFiles(dir).map((file) => [file, createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')]));
-}
+/** Every file of an archive with a hash of its bytes, copra's record included. */
+const state = (dir: string) => archiveHashes(dir, { record: true });
 
+/** copra's render workers: its children running render/worker.ts (tsx may run an esbuild service too). */
 const children = (pid: number): number[] => {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid), '-f', 'render/worker'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -63,7 +61,7 @@ async function buildRendering(snapshot: string, out: string): Promise<{ copra: C
 describe('an interrupted or failed update', () => {
   const dir = scratchDir('copra-interrupt-');
   const out = join(dir, 'archive');
-  let before: Record<string, string>;
+  let before: Map<string, string>;
 
   beforeAll(async () => {
     const early = join(dir, 'early.sqlite');
@@ -77,7 +75,7 @@ describe('an interrupted or failed update', () => {
     // Nothing may write after copra returned: wait a little, then look again.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(workers.filter(alive)).toEqual([]);
-    expect(readdirSync(dir).filter((name) => name.startsWith('.copra-tmp-') || name.endsWith('copra-lock'))).toEqual([]);
+    expect(readdirSync(dir).filter((name) => name.includes('.copra-tmp-') || name.endsWith('copra-lock'))).toEqual([]);
     expect(state(out)).toEqual(before);
   };
 
@@ -110,5 +108,48 @@ describe('an interrupted or failed update', () => {
     copra.kill('SIGTERM');
     expect(await exit).toBe(130);
     await leftAsItWas(workers);
+  });
+});
+
+describe('an update killed with SIGKILL at any moment', () => {
+  it('leaves the old archive, the new one, or a committed update that the next build completes', async () => {
+    const dir = scratchDir('copra-kill-', { inMemory: true });
+    const early = join(dir, 'early.sqlite');
+    statusdbEarlyCut(STATUSDB_FIXTURE, early, buildIdAt(STATUSDB_FIXTURE, 0.9));
+    const pristine = join(dir, 'pristine');
+    await buildArchive(early, { out: pristine, output: quiet, jobs: 2 });
+    const old = archiveHashes(pristine);
+    const expected = join(dir, 'expected');
+    await buildArchive(STATUSDB_FIXTURE, { out: expected, output: quiet, jobs: 2, title: 'early.sqlite' });
+    const updated = archiveHashes(expected);
+
+    const out = join(dir, 'archive');
+    /** How far each killed update got, by the lines it printed. */
+    const phases = new Set<number>();
+    // From start-up through reading, rendering, indexing and committing: an update takes a few seconds.
+    for (const delay of [250, 600, 1000, 1400, 1800, 2200]) {
+      // Node's cpSync takes seconds over thousands of small files; cp a fraction of one.
+      execFileSync('rm', ['-rf', out]);
+      execFileSync('cp', ['-a', pristine, out]);
+      const copra = spawn(process.execPath, [join(REPO, 'bin', 'copra.js'), 'build', STATUSDB_FIXTURE, '--out', out, '--jobs', '2'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let said = '';
+      copra.stderr!.on('data', (data: Buffer) => (said += data.toString()));
+      const exit = new Promise((resolve) => copra.on('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      copra.kill('SIGKILL');
+      await exit;
+      phases.add(said.split('\n').length);
+
+      const now = archiveHashes(out);
+      const pending = existsSync(join(out, '.copra', 'pending'));
+      expect(pending || differences(now, old).length === 0 || differences(now, updated).length === 0, `killed after ${delay} ms`).toBe(true);
+      await buildArchive(STATUSDB_FIXTURE, { out, output: quiet, jobs: 2 });
+      expect(differences(archiveHashes(out), updated), `killed after ${delay} ms`).toEqual([]);
+      expect(readdirSync(dir).filter((name) => name.includes('.copra-tmp-') || name.endsWith('copra-lock'))).toEqual([]);
+    }
+    // The kills landed in several phases of the update.
+    expect(phases.size).toBeGreaterThan(2);
   });
 });

@@ -1,0 +1,152 @@
+/**
+ * The archive directory's protocol: who may build into it (a lock), how a full build replaces it
+ * (a swap), and how an update lands in it (a commit that the next build completes if it was cut
+ * short). Whatever stops copra, the directory serves the old archive, the new one, or — only
+ * after an update's commit point — a mix that the next build completes before anything else.
+ */
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CopraError } from './errors.ts';
+import type { Output } from './progress.ts';
+import { startProgress } from './progress.ts';
+import { RECORD_DIR, RECORD_FILE } from './record/record.ts';
+import { replacedWhole } from './urls.ts';
+
+/** An update's files once committed, inside the record's directory (never served). */
+const PENDING = join(RECORD_DIR, 'pending');
+
+/** A build replaces only an earlier archive or an empty directory, never anything else. */
+export function checkReplaceable(out: string): void {
+  const stat = statSync(out, { throwIfNoEntry: false });
+  if (!stat) return;
+  if (!stat.isDirectory()) throw new CopraError(`${out} is a file, not a directory; choose another --out.`);
+  if (!isArchive(out) && readdirSync(out).length > 0) {
+    throw new CopraError(`${out} exists and does not look like a copra archive; choose another --out or remove it.`);
+  }
+}
+
+export function isArchive(out: string): boolean {
+  return existsSync(join(out, 'index.html')) && existsSync(join(out, 'assets', 'copra.css'));
+}
+
+/**
+ * Takes the archive's lock (a file beside it holding the builder's PID), so that a second build
+ * into the same directory is refused while one runs. A lock whose process is gone is taken over.
+ */
+export function lockArchive(out: string): () => void {
+  const lock = join(dirname(out), `.${basename(out)}.copra-lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      return () => {
+        if (!released) rmSync(lock, { force: true });
+        released = true;
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (processAlive(holder)) {
+        throw new CopraError(`${out} is being built by another copra (PID ${holder}); wait for it to finish, or choose another --out.`);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new CopraError(`${out}: cannot take the lock file beside it; remove .${basename(out)}.copra-lock if no copra is running.`);
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A new scratch directory beside `out` for one build, named after it. Only the holder of `out`'s
+ * lock makes them, so any other one left there is a build's that was killed: removed first.
+ */
+export function scratchDirFor(out: string): string {
+  const prefix = `.${basename(out)}.copra-tmp-`;
+  for (const name of readdirSync(dirname(out))) {
+    if (name.startsWith(prefix)) rmSync(join(dirname(out), name), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(dirname(out), prefix));
+}
+
+/**
+ * Replaces `out` with the complete archive in `site`, then deletes the old one (moved into
+ * `scratch` first) with progress: at scale that takes minutes, and a user should see why.
+ */
+export function swapIn(site: string, out: string, scratch: string, output: Output): void {
+  const previous = join(scratch, 'previous');
+  if (existsSync(out)) renameSync(out, previous);
+  renameSync(site, out);
+  if (existsSync(previous)) removeTree(previous, output);
+}
+
+/** Deletes a tree entry by entry below its top level, counting them. */
+function removeTree(dir: string, output: Output): void {
+  const groups = readdirSync(dir, { withFileTypes: true }).map((entry) => ({
+    path: join(dir, entry.name),
+    children: entry.isDirectory() ? readdirSync(join(dir, entry.name)) : [],
+  }));
+  const progress = startProgress(output, 'Removing the old archive', groups.reduce((sum, group) => sum + Math.max(1, group.children.length), 0), 'entries');
+  for (const group of groups) {
+    for (const child of group.children) {
+      rmSync(join(group.path, child), { recursive: true, force: true });
+      progress.advance(1);
+    }
+    rmSync(group.path, { recursive: true, force: true });
+    if (group.children.length === 0) progress.advance(1);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  progress.done();
+}
+
+/**
+ * Lands an update: `site` holds only the files that changed (and copra's new record). Moving it
+ * to `out/.copra/pending` in one rename is the commit point; then its files replace their old
+ * versions one rename each, and the record last. Returns the files moved.
+ */
+export function commitUpdate(site: string, out: string): number {
+  renameSync(site, join(out, PENDING));
+  return completePending(out);
+}
+
+/**
+ * Completes an update that was committed but cut short (a crash, a kill, a full disk), moving the
+ * rest of its files into place; a no-op when there is none. Running it twice is harmless: what
+ * was moved is no longer pending. Returns the files moved.
+ */
+export function completePending(out: string): number {
+  const pending = join(out, PENDING);
+  if (!existsSync(pending)) return 0;
+  const record = join(RECORD_DIR, RECORD_FILE);
+  let moved = 0;
+  const move = (relative: string) => {
+    const from = join(pending, relative);
+    const to = join(out, relative);
+    const stat = statSync(from);
+    if (stat.isDirectory() && !replacedWhole(relative)) {
+      for (const name of readdirSync(from)) move(join(relative, name));
+      return;
+    }
+    if (relative === record) return;
+    mkdirSync(dirname(to), { recursive: true });
+    // A directory written whole (a Pagefind index, a log's page and raw file) replaces the old one
+    // whole, so no file of the old version is left behind.
+    if (stat.isDirectory()) rmSync(to, { recursive: true, force: true });
+    renameSync(from, to);
+    moved++;
+  };
+  for (const name of readdirSync(pending)) move(name);
+  if (existsSync(join(pending, record))) renameSync(join(pending, record), join(out, record));
+  rmSync(pending, { recursive: true, force: true });
+  return moved;
+}

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** What shapes copra's output: its templates, its code, and the libraries that write pages and indexes. */
+const SOURCES = ['templates', 'src', 'eleventy.config.ts'];
+const LIBRARIES = ['@11ty/eleventy', 'pagefind', 'sanitize-html'];
+
+/**
+ * A short hash of everything that decides what copra writes for a given record. An archive whose
+ * pages were rendered by another copra (another fingerprint) is rendered again whole: an update
+ * would otherwise mix pages of two versions.
+ */
+export function rendererFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const file of SOURCES.flatMap((source) => filesUnder(join(ROOT, source)))) {
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  for (const library of LIBRARIES) hash.update(`${library}@${libraryVersion(library)}\0`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+function filesUnder(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return (readdirSync(path, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** The installed version of a library: its package.json where Node would look for it. */
+function libraryVersion(name: string): string {
+  for (const dir of createRequire(import.meta.url).resolve.paths(name) ?? []) {
+    const manifest = join(dir, name, 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}

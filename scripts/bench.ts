@@ -3,7 +3,11 @@
  *
  *   npm run bench [-- --sizes 10000,100000,1000000] [--full] [--time-limit SECONDS] [--cpu-prof]
  *                 [--jobs N] [--seed S] [--work DIR] [--naive-max N] [--copra-args "..."] [--no-write]
- *                 [--render-only]
+ *                 [--render-only] [--no-recordings]
+ *
+ * First, unless --no-recordings: the update of each shared recording (buildbot and statusdb) from
+ * the database as it stood at the start of its last 1 % of builds, beside fresh builds of the whole
+ * recording, three rounds alternating; written to BENCHMARKS.md's recordings section.
  *
  * For each size: generates the snapshot (rows/s), runs `node bin/copra.js build` as a child
  * process and measures wall time, phases (from copra's own output lines), pages/s, the peak RSS of
@@ -18,14 +22,14 @@
  * and prints the functions with the most self time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { type Dirent, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MOZILLA_2010 } from '../src/generate/proportions.ts';
-import { buildIdAt, statusdbEarlyCut } from '../test/fixtures/history.ts';
+import { buildIdAt, buildbotEarlyCut, statusdbEarlyCut } from '../test/fixtures/history.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const BENCHMARKS_MD = join(REPO, 'BENCHMARKS.md');
@@ -36,6 +40,14 @@ const BASELINE_MAX_BUILDS = 1_000_000;
 const PROFILE_MAX_BUILDS = 100_000;
 const RESULTS_START = '<!-- bench:results:start -->';
 const RESULTS_END = '<!-- bench:results:end -->';
+const RECORDINGS_START = '<!-- bench:recordings:start -->';
+const RECORDINGS_END = '<!-- bench:recordings:end -->';
+/** The shared recordings, whose update from the last 1 % is measured fresh build beside update. */
+const RECORDINGS = [
+  { name: 'buildbot', file: join(REPO, 'data', 'buildbot-3.7-gecko-mini.sqlite'), cut: buildbotEarlyCut },
+  { name: 'statusdb', file: join(REPO, 'test', 'fixtures', 'statusdb-gecko-mini.sqlite'), cut: statusdbEarlyCut },
+];
+const RECORDING_ROUNDS = 3;
 const DATA_PREFIX = '<!-- bench:data ';
 
 // ---------------------------------------------------------------------------------------------
@@ -608,6 +620,8 @@ interface BenchOptions {
   write: boolean;
   /** Only re-render BENCHMARKS.md's results from the data stored in it (after a format change). */
   renderOnly: boolean;
+  /** Measure the update of the shared recordings beside their fresh builds. */
+  recordings: boolean;
 }
 
 function parseOptions(): BenchOptions {
@@ -625,6 +639,7 @@ function parseOptions(): BenchOptions {
       'copra-args': { type: 'string', default: '' },
       'no-write': { type: 'boolean', default: false },
       'render-only': { type: 'boolean', default: false },
+      'no-recordings': { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -643,6 +658,7 @@ function parseOptions(): BenchOptions {
     copraArgs: values['copra-args'].split(' ').filter(Boolean),
     write: !values['no-write'],
     renderOnly: values['render-only'],
+    recordings: !values['no-recordings'] && !values.full,
   };
 }
 
@@ -718,6 +734,95 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
   return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update };
 }
 
+interface RecordingResult {
+  name: string;
+  date: string;
+  machine: string;
+  /** Wall seconds of each fresh build and each update, rounds interleaved: fresh, update, fresh, … */
+  fresh: number[];
+  update: number[];
+  freshPages: number | null;
+  updatePages: number | null;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * A shared recording's update from the database as it stood at the start of its last 1 % of
+ * builds, beside fresh builds of the whole recording, in alternating rounds on the same machine.
+ */
+async function benchRecording(recording: (typeof RECORDINGS)[number], options: BenchOptions): Promise<RecordingResult> {
+  const log = (text: string) => process.stderr.write(`[${recording.name} recording] ${text}\n`);
+  const dir = join(options.workDir, `recording-${recording.name}`);
+  rmSync(dir, { recursive: true, force: true });
+  // The same file name in both folders: an archive is titled after its first snapshot's name.
+  const name = recording.file.split('/').pop()!;
+  const whole = join(dir, 'whole', name);
+  const early = join(dir, 'early', name);
+  mkdirSync(dirname(whole), { recursive: true });
+  mkdirSync(dirname(early), { recursive: true });
+  copyFileSync(recording.file, whole);
+  recording.cut(whole, early, buildIdAt(whole, 0.99));
+  const earlyArchive = join(dir, 'early-archive');
+  log('building the archive of the last 1 % cut');
+  await buildWithCopra(early, earlyArchive, options, options.jobs);
+  const result: RecordingResult = {
+    name: recording.name, date: new Date().toISOString().slice(0, 10), machine: machineFacts(),
+    fresh: [], update: [], freshPages: null, updatePages: null,
+  };
+  for (let round = 1; round <= RECORDING_ROUNDS; round++) {
+    const fresh = join(dir, 'fresh');
+    const updated = join(dir, 'updated');
+    // Removing and copying archives is not part of either command: done before each is timed.
+    await runMeasured('rm', ['-rf', fresh, updated], {});
+    await runMeasured('cp', ['-a', earlyArchive, updated], {});
+    log(`round ${round}: fresh build`);
+    const freshRun = await buildWithCopra(whole, fresh, options, options.jobs);
+    log(`round ${round}: update`);
+    const updateRun = await buildWithCopra(whole, updated, options, options.jobs);
+    result.fresh.push(freshRun.wallSeconds);
+    result.update.push(updateRun.wallSeconds);
+    result.freshPages = freshRun.pages;
+    result.updatePages = updateRun.pages;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+function recordingsSection(results: RecordingResult[]): string {
+  const rows = results.map((result) => {
+    const ratios = result.update.map((update, index) => update / result.fresh[index]!);
+    return `| ${result.name} | ${result.date} | ${result.fresh.map(secs).join(', ')} (${count(result.freshPages)} pages) | ` +
+      `${result.update.map(secs).join(', ')} (${count(result.updatePages)} pages) | ${median(ratios).toFixed(3)} |`;
+  });
+  return [
+    RECORDINGS_START,
+    '### Updates of the shared recordings',
+    '',
+    '_Written by `npm run bench`: the whole recording built fresh, then an archive of the recording as it stood at the ' +
+      `start of its last 1 % of builds updated with the whole recording, ${RECORDING_ROUNDS} rounds alternating; wall seconds of the whole command._`,
+    '',
+    `Machine: ${[...new Set(results.map((result) => result.machine))].join('; ')}.`,
+    '',
+    '| recording | date | fresh build, wall s | update, wall s | update ÷ fresh (median of the rounds) |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    RECORDINGS_END,
+  ].join('\n');
+}
+
+function writeRecordingsSection(results: RecordingResult[]): void {
+  const text = readFileSync(BENCHMARKS_MD, 'utf8');
+  const start = text.indexOf(RECORDINGS_START);
+  const end = text.indexOf(RECORDINGS_END);
+  const section = recordingsSection(results);
+  const updated =
+    start >= 0 && end > start
+      ? text.slice(0, start) + section + text.slice(end + RECORDINGS_END.length)
+      : text.replace(RESULTS_START, `${section}\n\n${RESULTS_START}`);
+  writeFileSync(BENCHMARKS_MD, updated);
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--naive-child') {
     const [snapshot, input, output] = process.argv.slice(3);
@@ -728,6 +833,14 @@ async function main(): Promise<void> {
   mkdirSync(options.workDir, { recursive: true });
   if (options.full) checkFreeSpace(options.workDir);
   process.stderr.write(`Machine: ${machineFacts()}\n`);
+  if (options.recordings) {
+    const results: RecordingResult[] = [];
+    for (const recording of RECORDINGS) results.push(await benchRecording(recording, options));
+    for (const result of results) {
+      process.stdout.write(`\n${result.name} recording: fresh ${result.fresh.map(secs).join(', ')} s; update ${result.update.map(secs).join(', ')} s\n`);
+    }
+    if (options.write) writeRecordingsSection(results);
+  }
   // Each size is reported and recorded as soon as it is done: a long run may be stopped later.
   for (const builds of options.sizes) {
     const result = await benchSize(builds, options);

@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { brotliDecompressSync, inflateSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress as ZstdDecompress } from 'fzstd';
 
 /** The `logchunks.compressed` codes that buildbot 0.9–4.x writes. */
 export type ChunkCodec = 0 | 1 | 2 | 3 | 4 | 5;
@@ -28,36 +28,119 @@ export type LogLine = { number: number; text: string } | { number: number; missi
 
 export type StdioStream = 'o' | 'e' | 'h';
 
-// seek-bzip is CommonJS without type declarations; this is the one call we make.
-const seekBzip = createRequire(import.meta.url)('seek-bzip') as { decode(input: Uint8Array): Buffer };
+// seek-bzip is CommonJS without type declarations; this is the one call we make. Its output may be
+// a stream of our own, which is how its size is capped.
+const seekBzip = createRequire(import.meta.url)('seek-bzip') as { decode(input: Uint8Array, output: { writeByte(byte: number): void }): void };
+
+/**
+ * Buildbot writes at most 64 KiB of a log per chunk (a longer line is cut) and merges chunks into
+ * ones of up to 1,000 lines: a chunk's text is at most 64 KiB per line of its range, and a chunk
+ * spans at most 65,536 lines (64 KiB of empty lines). A chunk beyond either is damage or a
+ * decompression bomb: its lines are marked unreadable instead of filling memory.
+ */
+export const MAX_CHUNK_BYTES_PER_LINE = 65_537;
+export const MAX_CHUNK_LINES = 65_536;
+
+/** The most bytes a chunk of lines `first` to `last` can decode to. */
+export function chunkByteCap(firstLine: number, lastLine: number): number {
+  return Math.max(1, Math.min(MAX_CHUNK_LINES, lastLine - firstLine + 1)) * MAX_CHUNK_BYTES_PER_LINE;
+}
+
+/** Thrown by a codec whose output would pass the cap: not corruption, but damage all the same. */
+class TooLarge extends Error {}
 
 interface Codec {
   name: string;
-  decompress(data: Buffer): Uint8Array;
+  /** Decompresses `data`, throwing TooLarge rather than producing more than `cap` bytes. */
+  decompress(data: Buffer, cap: number): Uint8Array;
 }
 
+const tooLarge = (error: unknown) => (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+
 const CODECS: Record<ChunkCodec, Codec> = {
-  0: { name: 'raw', decompress: (data) => data },
+  0: {
+    name: 'raw',
+    decompress: (data, cap) => {
+      if (data.length > cap) throw new TooLarge();
+      return data;
+    },
+  },
   // Buildbot calls this one "gz" but writes it with zlib.compress: a zlib stream, not gzip.
-  1: { name: 'zlib', decompress: (data) => inflateSync(data) },
-  2: { name: 'bz2', decompress: (data) => seekBzip.decode(data) },
+  1: { name: 'zlib', decompress: (data, cap) => capped(() => inflateSync(data, { maxOutputLength: cap })) },
+  2: { name: 'bz2', decompress: decompressBzip2 },
   3: { name: 'lz4', decompress: decompressSizePrefixedLz4Block },
-  4: { name: 'zstd', decompress: (data) => zstdDecompress(data) },
-  5: { name: 'brotli', decompress: (data) => brotliDecompressSync(data) },
+  4: { name: 'zstd', decompress: decompressZstd },
+  5: { name: 'brotli', decompress: (data, cap) => capped(() => brotliDecompressSync(data, { maxOutputLength: cap })) },
 };
+
+/** Node's codecs stop at `maxOutputLength` with a RangeError: that is the cap, not corruption. */
+function capped(decompress: () => Buffer): Buffer {
+  try {
+    return decompress();
+  } catch (error) {
+    throw tooLarge(error) ? new TooLarge() : error;
+  }
+}
+
+/** Gathers output pieces, refusing to pass `cap` bytes. */
+class CappedOutput {
+  private readonly pieces: Uint8Array[] = [];
+  private length = 0;
+  private bytes = Buffer.alloc(4096);
+  private used = 0;
+
+  constructor(private readonly cap: number) {}
+
+  write(piece: Uint8Array): void {
+    this.length += piece.length;
+    if (this.length > this.cap) throw new TooLarge();
+    this.pieces.push(piece);
+  }
+
+  writeByte(byte: number): void {
+    if (this.used === this.bytes.length) this.flushBytes();
+    this.bytes[this.used++] = byte;
+  }
+
+  private flushBytes(): void {
+    this.write(Buffer.from(this.bytes.subarray(0, this.used)));
+    this.used = 0;
+  }
+
+  result(): Buffer {
+    this.flushBytes();
+    return Buffer.concat(this.pieces);
+  }
+}
+
+function decompressBzip2(data: Buffer, cap: number): Buffer {
+  const output = new CappedOutput(cap);
+  seekBzip.decode(data, output);
+  return output.result();
+}
+
+function decompressZstd(data: Buffer, cap: number): Buffer {
+  const output = new CappedOutput(cap);
+  new ZstdDecompress((piece) => output.write(piece)).push(data, true);
+  return output.result();
+}
 
 function isChunkCodec(code: number): code is ChunkCodec {
   return Number.isInteger(code) && code >= 0 && code <= 5;
 }
 
-/** Decompresses one chunk's content and decodes it as UTF-8. Never throws. */
-export function decodeChunk(content: Buffer | null, compressed: number): DecodedChunk {
+/**
+ * Decompresses one chunk's content and decodes it as UTF-8, producing at most `cap` bytes
+ * (chunkByteCap of its line range). Never throws.
+ */
+export function decodeChunk(content: Buffer | null, compressed: number, cap: number): DecodedChunk {
   if (!isChunkCodec(compressed)) return { ok: false, error: `unknown compression code ${compressed}` };
   if (content === null) return { ok: false, error: 'chunk content is NULL' };
   const codec = CODECS[compressed];
   try {
-    return { ok: true, text: utf8(codec.decompress(content)) };
+    return { ok: true, text: utf8(codec.decompress(content, cap)) };
   } catch (error) {
+    if (error instanceof TooLarge) return { ok: false, error: `${codec.name} chunk decodes to more than its lines can hold (over ${cap} bytes)` };
     return { ok: false, error: `corrupt ${codec.name} chunk: ${errorMessage(error)}` };
   }
 }
@@ -82,7 +165,13 @@ function errorMessage(error: unknown): string {
  */
 export function* logLines(chunks: Iterable<LogChunk>): Generator<LogLine> {
   for (const chunk of chunks) {
-    const decoded = decodeChunk(chunk.content, chunk.compressed);
+    const span = chunk.last_line - chunk.first_line + 1;
+    if (span > MAX_CHUNK_LINES) {
+      // Not a range buildbot writes: one marker, not a billion missing lines.
+      yield { number: chunk.first_line, missing: true, reason: `chunk claims lines ${chunk.first_line + 1}–${chunk.last_line + 1}, more than a chunk holds` };
+      continue;
+    }
+    const decoded = decodeChunk(chunk.content, chunk.compressed, chunkByteCap(chunk.first_line, chunk.last_line));
     if (decoded.ok) yield* numberedLines(decoded.text, chunk.first_line);
     else yield* missingLines(chunk.first_line, chunk.last_line, decoded.error);
   }
@@ -114,9 +203,10 @@ export function splitStream(line: string): { stream: StdioStream; text: string }
  * this follows the block format spec (lz4_Block_format.md) and checks every read, write and
  * back-reference.
  */
-function decompressSizePrefixedLz4Block(data: Buffer): Buffer {
+function decompressSizePrefixedLz4Block(data: Buffer, cap: number): Buffer {
   if (data.length < 4) throw new Error('shorter than its 4-byte size prefix');
   const size = data.readUInt32LE(0);
+  if (size > cap) throw new TooLarge();
   const block = data.subarray(4);
   // LZ4 cannot expand input by more than 255x; a larger claim is a corrupt prefix, not a size to
   // allocate.

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeChunk, logLines, splitStream, type LogChunk, type LogLine } from '../../src/snapshot/logchunks.ts';
+import { brotliCompressSync, deflateSync } from 'node:zlib';
+import { chunkByteCap, decodeChunk, logLines, splitStream, type LogChunk, type LogLine } from '../../src/snapshot/logchunks.ts';
+
+/** A cap no test vector reaches. */
+const ANY_SIZE = 1 << 30;
 
 // Vectors made by the C libraries buildbot's Python codecs wrap; see make-vectors.sh beside them.
 const VECTORS = new URL('../fixtures/logchunks/', import.meta.url);
@@ -50,20 +54,20 @@ describe('decodeChunk', () => {
     [4, 'sample-streamed.zst'],
     [5, 'sample.br'],
   ])('decodes code %i (%s) back to the sample text', (code, file) => {
-    expect(decodeChunk(vector(file), code)).toEqual({ ok: true, text: SAMPLE });
+    expect(decodeChunk(vector(file), code, ANY_SIZE)).toEqual({ ok: true, text: SAMPLE });
   });
 
   it('decodes empty raw content as one empty line of text', () => {
-    expect(decodeChunk(Buffer.alloc(0), 0)).toEqual({ ok: true, text: '' });
+    expect(decodeChunk(Buffer.alloc(0), 0, ANY_SIZE)).toEqual({ ok: true, text: '' });
   });
 
   it('reports an unknown compression code', () => {
-    expect(decodeChunk(vector('sample.txt'), 9)).toEqual({ ok: false, error: 'unknown compression code 9' });
-    expect(decodeChunk(vector('sample.txt'), -1)).toEqual({ ok: false, error: 'unknown compression code -1' });
+    expect(decodeChunk(vector('sample.txt'), 9, ANY_SIZE)).toEqual({ ok: false, error: 'unknown compression code 9' });
+    expect(decodeChunk(vector('sample.txt'), -1, ANY_SIZE)).toEqual({ ok: false, error: 'unknown compression code -1' });
   });
 
   it('reports NULL content', () => {
-    expect(decodeChunk(null, 1)).toEqual({ ok: false, error: 'chunk content is NULL' });
+    expect(decodeChunk(null, 1, ANY_SIZE)).toEqual({ ok: false, error: 'chunk content is NULL' });
   });
 
   const zlib = vector('sample.zlib');
@@ -88,9 +92,61 @@ describe('decodeChunk', () => {
     ['lz4', 3, 'a match before the output start', lz4Chunk(6, [0x11, 0x61, 0x02, 0x00, 0x00])],
     ['brotli', 5, 'garbage', withByteFlipped(brotli, 0)],
   ])('reports corrupt %s data (%s) without throwing', (name, code, _what, content) => {
-    const result = decodeChunk(content, code);
+    const result = decodeChunk(content, code, ANY_SIZE);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(new RegExp(`^corrupt ${name} chunk: .+`));
+  });
+});
+
+describe('decompression bombs', () => {
+  const TEN_MB = 10_000_000;
+  /** A zstd frame of RLE blocks: 4 bytes each, 128 KiB of "a" each once decoded. */
+  function zstdRleBomb(blocks: number): Buffer {
+    const header = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x50]); // no content size, 1 MiB window
+    const block = (last: boolean) => {
+      const value = (131_072 << 3) | (1 << 1) | (last ? 1 : 0);
+      return Buffer.from([value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, 0x61]);
+    };
+    return Buffer.concat([header, ...Array.from({ length: blocks }, (_, index) => block(index === blocks - 1))]);
+  }
+  /** An lz4 block: a literal "a", a match 1 byte back repeating it, a last literal: `size` bytes. */
+  function lz4Bomb(size: number): Buffer {
+    let rest = size - 2 - 4 - 15;
+    const lengthBytes: number[] = [];
+    for (; rest >= 255; rest -= 255) lengthBytes.push(255);
+    lengthBytes.push(rest);
+    return lz4Chunk(size, [0x1f, 0x61, 0x01, 0x00, ...lengthBytes, 0x10, 0x61]);
+  }
+  const bombs = [
+    ['zlib', 1, deflateSync(Buffer.alloc(TEN_MB, 'a'))],
+    ['bz2', 2, vector('bomb.bz2')],
+    ['lz4', 3, lz4Bomb(TEN_MB)],
+    ['zstd', 4, zstdRleBomb(77)],
+    ['brotli', 5, brotliCompressSync(Buffer.alloc(TEN_MB, 'a'))],
+  ] as const;
+
+  it.each(bombs)('stops a %s chunk of one line that inflates to 10 MB at what one line can hold', (name, code, content) => {
+    const cap = chunkByteCap(0, 0);
+    expect(content.length).toBeLessThan(cap);
+    const result = decodeChunk(content, code, cap);
+    expect(result).toEqual({ ok: false, error: `${name} chunk decodes to more than its lines can hold (over ${cap} bytes)` });
+  });
+
+  it.each(bombs)('decodes the same %s chunk when its line range can hold it', (_, code, content) => {
+    const result = decodeChunk(content, code, chunkByteCap(0, 999));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.text.length).toBeGreaterThan(TEN_MB - 1);
+  });
+
+  it('refuses raw content longer than its lines can hold too', () => {
+    const cap = chunkByteCap(0, 0);
+    expect(decodeChunk(Buffer.alloc(cap + 1, 'a'), 0, cap)).toEqual({ ok: false, error: `raw chunk decodes to more than its lines can hold (over ${cap} bytes)` });
+    expect(decodeChunk(Buffer.alloc(cap, 'a'), 0, cap).ok).toBe(true);
+  });
+
+  it('marks a chunk that claims more lines than any chunk holds with one line, not a billion', () => {
+    const lines = [...logLines([{ first_line: 0, last_line: 999_999_999, content: Buffer.from('a'), compressed: 0 }])];
+    expect(lines).toEqual([{ number: 0, missing: true, reason: 'chunk claims lines 1–1000000000, more than a chunk holds' }]);
   });
 });
 

@@ -4,8 +4,8 @@
  * short). Whatever stops copra, the directory serves the old archive, the new one, or — only
  * after an update's commit point — a mix that the next build completes before anything else.
  */
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CopraError } from './errors.ts';
 import type { Output } from './progress.ts';
 import { startProgress } from './progress.ts';
@@ -110,24 +110,29 @@ function removeTree(dir: string, output: Output): void {
 }
 
 /**
- * Lands an update: `site` holds only the files that changed (and copra's new record). Moving it
- * to `out/.copra/pending` in one rename is the commit point; then its files replace their old
- * versions one rename each, and the record last. Returns the files moved.
+ * Lands an update: `site` holds only the files that changed (and copra's new record); `removed`
+ * names what the update deletes (search shards the new layout merged away). Moving `site` to
+ * `out/.copra/pending` in one rename is the commit point; then its files replace their old
+ * versions one rename each, the removals follow, and the record comes last. Returns the files
+ * and directories moved.
  */
-export function commitUpdate(site: string, out: string): number {
+export function commitUpdate(site: string, out: string, removed: readonly string[]): number {
+  writeFileSync(join(site, REMOVALS), JSON.stringify(removed));
   renameSync(site, join(out, PENDING));
   return completePending(out);
 }
 
+/** Inside a pending update: the paths it deletes. */
+const REMOVALS = join(RECORD_DIR, 'removed.json');
+
 /**
  * Completes an update that was committed but cut short (a crash, a kill, a full disk), moving the
  * rest of its files into place; a no-op when there is none. Running it twice is harmless: what
- * was moved is no longer pending. Returns the files moved.
+ * was moved is no longer pending, what was removed is gone. Returns the files moved.
  */
 export function completePending(out: string): number {
   const pending = join(out, PENDING);
   if (!existsSync(pending)) return 0;
-  const record = join(RECORD_DIR, RECORD_FILE);
   let moved = 0;
   const move = (relative: string) => {
     const from = join(pending, relative);
@@ -137,7 +142,6 @@ export function completePending(out: string): number {
       for (const name of readdirSync(from)) move(join(relative, name));
       return;
     }
-    if (relative === record) return;
     mkdirSync(dirname(to), { recursive: true });
     // A directory written whole (a Pagefind index, a log's page and raw file) replaces the old one
     // whole, so no file of the old version is left behind.
@@ -145,7 +149,16 @@ export function completePending(out: string): number {
     renameSync(from, to);
     moved++;
   };
-  for (const name of readdirSync(pending)) move(name);
+  // copra's own files in the pending tree are applied after the pages, the record last.
+  for (const name of readdirSync(pending)) if (name !== RECORD_DIR) move(name);
+  const removals = join(pending, REMOVALS);
+  if (existsSync(removals)) {
+    for (const path of JSON.parse(readFileSync(removals, 'utf8')) as string[]) {
+      const target = resolve(out, path);
+      if (target.startsWith(out + sep)) rmSync(target, { recursive: true, force: true });
+    }
+  }
+  const record = join(RECORD_DIR, RECORD_FILE);
   if (existsSync(join(pending, record))) renameSync(join(pending, record), join(out, record));
   rmSync(pending, { recursive: true, force: true });
   return moved;

@@ -13,7 +13,7 @@ import {
   planWindows,
   plannedPageCount,
 } from './pages/plan.ts';
-import { type Output, formatSeconds, startProgress } from './progress.ts';
+import { type Output, type Progress, formatSeconds, startProgress } from './progress.ts';
 import type { MergeReport } from './record/merge.ts';
 import { RECORD_DIR, archivedBuildCount, openRecord, recordPathIn, updateRecord } from './record/record.ts';
 import { TEMPLATES_DIR } from './render/eleventy.ts';
@@ -126,33 +126,36 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       recorded.merge && recorded.previousRendering === rendering && isArchive(out) ? planUpdate(archive, archivedRecord) : null;
     const windows = changes?.windows ?? planWindows(archive);
 
+    // Search reads the record, not the pages: its indexes are written while the pages render
+    // (Pagefind indexes in its own process). Its progress shows once rendering is done.
+    const search = archiveOptions.search ? startSearch(archive, site, changes?.search ?? null, interrupt.signal) : null;
+
     // Pages, not windows, measure progress: windows range from 20 listing pages to 1,000 build
     // pages, so counting windows made the ETA of a large archive far too long.
     const plannedPages = windows.reduce((sum, window) => sum + plannedPageCount(window), 0);
     const progress = startProgress(options.output, changes ? 'Rendering what changed' : 'Rendering', plannedPages, 'pages');
-    const result = await renderWindows(windows, {
-      recordPath,
-      outDir: site,
-      options: archiveOptions,
-      jobs: options.jobs ?? availableParallelism(),
-      onWindow: (window) => progress.advance(plannedPageCount(window)),
-      signal: interrupt.signal,
-    });
+    let result;
+    try {
+      result = await renderWindows(windows, {
+        recordPath,
+        outDir: site,
+        options: archiveOptions,
+        jobs: options.jobs ?? availableParallelism(),
+        onWindow: (window) => progress.advance(plannedPageCount(window)),
+        signal: interrupt.signal,
+      });
+    } catch (error) {
+      // Nothing may write into the scratch directory once this function leaves it.
+      await search?.stop();
+      throw error;
+    }
     progress.done();
     if (!changes) cpSync(join(TEMPLATES_DIR, 'assets'), join(site, 'assets'), { recursive: true });
-    checkInterrupt();
-
-    let search: SearchReport | null = null;
-    if (archiveOptions.search) {
-      const scope = changes?.search ?? null;
-      const indexing = startProgress(options.output, 'Indexing', searchIndexCount(archive.snapshot, scope), 'indexes');
-      search = await writeSearch(archive.snapshot, archive.site, site, scope, () => indexing.advance(1));
-      indexing.done();
-    }
+    const searched = await search?.report(options.output);
     archive.snapshot.close();
     checkInterrupt();
 
-    if (changes) commitUpdate(site, out);
+    if (changes) commitUpdate(site, out, changes.search.removed);
     else swapIn(site, out, scratch, options.output);
     return {
       schema,
@@ -160,7 +163,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       windows: windows.length,
       seconds: (Date.now() - started) / 1000,
       warnings: result.warnings,
-      searchRecords: search?.records ?? null,
+      searchRecords: searched?.records ?? null,
       update: recorded.merge,
       incremental: changes !== null,
       droppedBuilds,
@@ -175,6 +178,45 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     removeScratch();
     releaseLock();
   }
+}
+
+/**
+ * Writes the search indexes `scope` names (all without one) into `site`, starting now. `report`
+ * waits for them, showing progress for what is left as a phase of its own; `stop` ends them early.
+ */
+function startSearch(archive: Archive, site: string, scope: SearchScope | null, interrupt: AbortSignal) {
+  const stopping = new AbortController();
+  interrupt.addEventListener('abort', () => stopping.abort(), { once: true });
+  const total = searchIndexCount(archive.snapshot, scope);
+  const startedAt = Date.now();
+  let done = 0;
+  let progress: Progress | null = null;
+  const started = writeSearch(archive.snapshot, archive.site, site, scope, stopping.signal, () => {
+    done++;
+    progress?.advance(1);
+  });
+  // Awaited only later: a failure meanwhile must not count as unhandled.
+  const settled = started.then(
+    () => undefined,
+    () => undefined,
+  );
+  return {
+    async report(output: Output): Promise<SearchReport> {
+      progress = startProgress(output, 'Indexing', total, 'indexes', startedAt);
+      progress.advance(done);
+      try {
+        const report = await started;
+        progress.done();
+        return report;
+      } catch (error) {
+        throw stopping.signal.aborted ? new Interrupted() : error;
+      }
+    },
+    async stop(): Promise<void> {
+      stopping.abort();
+      await settled;
+    },
+  };
 }
 
 /**

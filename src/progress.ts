@@ -22,8 +22,8 @@ export function formatSeconds(seconds: number): string {
   return whole >= 60 ? `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s` : `${whole}s`;
 }
 
-export function startProgress(out: Output, label: string, total: number, unit: string): Progress {
-  const started = Date.now();
+/** `started`: when the phase began, if before its progress is shown (rates and times count from it). */
+export function startProgress(out: Output, label: string, total: number, unit: string, started = Date.now()): Progress {
   let current = 0;
   let lastDraw = 0;
   let lastTenth = 0;

@@ -24,6 +24,7 @@ const ARCHIVE = {
   'build/1/log/7/old-slug.txt': 'raw v1',
   'pagefind/names/fragment/abc.pf_fragment': 'old fragment',
   'pagefind/names/pagefind.js': 'v1',
+  'pagefind/changes-1-5000/pagefind.js': 'merged into a larger shard',
   '.copra/record.sqlite': 'record v1',
 };
 const UPDATE = {
@@ -34,6 +35,7 @@ const UPDATE = {
   'pagefind/names/fragment/def.pf_fragment': 'new fragment',
   'pagefind/names/pagefind.js': 'v2',
   '.copra/record.sqlite': 'record v2',
+  '.copra/removed.json': JSON.stringify(['pagefind/changes-1-5000/']),
 };
 const UPDATED = {
   'index.html': 'home v2',
@@ -47,15 +49,16 @@ const UPDATED = {
 };
 
 describe('landing an update', () => {
-  it('replaces changed files, and whole the directories written whole, leaving nothing pending', () => {
+  it('replaces changed files, whole the directories written whole, removes what it names inside the archive, and leaves nothing pending', () => {
     const dir = scratchDir('copra-commit-');
     const out = join(dir, 'archive');
     write(out, ARCHIVE);
-    write(join(dir, 'site'), UPDATE);
+    write(join(dir, 'site'), Object.fromEntries(Object.entries(UPDATE).filter(([path]) => path !== '.copra/removed.json')));
     // Two files, and two directories moved whole.
-    expect(commitUpdate(join(dir, 'site'), out)).toBe(4);
+    writeFileSync(join(dir, 'outside'), 'not the archive\'s');
+    expect(commitUpdate(join(dir, 'site'), out, ['pagefind/changes-1-5000/', '../outside'])).toBe(4);
     expect(contents(out)).toEqual(UPDATED);
-    expect(readdirSync(dir)).toEqual(['archive']);
+    expect(readdirSync(dir).sort()).toEqual(['archive', 'outside']);
   });
 
   it('is completed by the next build when it stopped part-way, however far it got', () => {

@@ -262,9 +262,16 @@ export class RecordSnapshot implements Snapshot {
     return new Map([...changes].map(([stampId, stampChanges]) => [stampId, stampChanges.map(({ sourcestampId: _, ...change }) => change)]));
   }
 
-  changeShards(size: number): number[] {
+  maxChangeId(): number | null {
+    return this.db.prepare('SELECT max(id) FROM changes').pluck().get() as number | null;
+  }
+
+  changeBuckets(size: number): number[] {
     // Changes found in search are those on a sourcestamp's page.
-    return this.db.prepare('SELECT DISTINCT (changeid - 1) / CAST(? AS INTEGER) FROM stamp_changes ORDER BY 1').pluck().all(size) as number[];
+    return this.db
+      .prepare('SELECT DISTINCT (changeid - 1) / CAST(? AS INTEGER) FROM stamp_changes WHERE changeid >= 1 ORDER BY 1')
+      .pluck()
+      .all(size) as number[];
   }
 
   changes(from: number, to: number): (Change & { sourcestampId: number | null })[] {

@@ -3,9 +3,9 @@
  * API, and one lookup file per builder for "builder + number" queries.
  *
  * - `pagefind/names/`: builders, workers, masters. Small, so a builder search downloads little.
- * - `pagefind/changes-<n>/`: changes, in shards of CHANGES_PER_SHARD records. Each shard is indexed
- *   and written on its own, so indexer memory is bounded by the shard; the browser loads the first
- *   and merges the others only when someone searches changes.
+ * - `pagefind/changes-<first id>-<last id>/`: changes, in shards by id range (see changeShards).
+ *   Each shard is indexed and written on its own, so indexer memory is bounded by the shard; the
+ *   browser loads the first and merges the others only when someone searches changes.
  * - `search/builds/<builder id>.json`: build number → build id.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,9 @@ import type { Site } from '../pages/site.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { changeRecord, nameRecords } from './records.ts';
 
-/** Changes per shard: shard k holds the changes with ids from k·50,000 + 1 to (k + 1)·50,000. */
-export const CHANGES_PER_SHARD = 50_000;
+/** Change ids in a full shard, and in a shard of the newest, still growing range. */
+const CHANGES_PER_SHARD = 50_000;
+const CHANGES_PER_TAIL_SHARD = 5_000;
 /** Changes read from the record at once. */
 const CHANGE_WINDOW = 5_000;
 
@@ -36,23 +37,59 @@ export interface SearchReport {
 /** What an update rewrites of the search; null in place of a scope means everything. */
 export interface SearchScope {
   names: boolean;
-  shards: Set<number>;
+  /** Paths of the change shards to write. */
+  shards: Set<string>;
   /** Builders whose "builder + number" lookup changed. */
   builders: number[];
+  /** Shards of the last build that the new layout no longer has. */
+  removed: string[];
 }
 
-/** Fixed by change ids, so an update rewrites only the shards of the changes it brought. */
-const shardOf = (changeId: number) => Math.trunc((changeId - 1) / CHANGES_PER_SHARD);
-const shardPath = (shard: number) => `pagefind/changes-${shard}/`;
+/** A search shard: the changes with ids from `from` to `to`. */
+interface Shard {
+  from: number;
+  to: number;
+}
+
+const shardPath = ({ from, to }: Shard) => `pagefind/changes-${from}-${to}/`;
+
+/**
+ * The change shards of a record, fixed by its change ids alone (so any build of the same record
+ * writes the same ones). Ids are cut into ranges of CHANGES_PER_SHARD; the newest range, which new
+ * changes still join, is cut into shards of CHANGES_PER_TAIL_SHARD, and becomes one shard once a
+ * change past its end exists. An update then rewrites one small shard, and a full-range shard once
+ * every 50,000 changes. Shards holding no change on a sourcestamp are left out; so are ids below 1,
+ * which no CI assigns.
+ */
+function changeShards(snapshot: Snapshot): Shard[] {
+  const maxId = snapshot.maxChangeId();
+  if (maxId === null || maxId < 1) return [];
+  const newestRange = Math.floor((maxId - 1) / CHANGES_PER_SHARD);
+  const shards = new Map<number, Shard>();
+  for (const bucket of snapshot.changeBuckets(CHANGES_PER_TAIL_SHARD)) {
+    const from = bucket * CHANGES_PER_TAIL_SHARD + 1;
+    const range = Math.floor((from - 1) / CHANGES_PER_SHARD);
+    const shard =
+      range < newestRange
+        ? { from: range * CHANGES_PER_SHARD + 1, to: (range + 1) * CHANGES_PER_SHARD }
+        : { from, to: from + CHANGES_PER_TAIL_SHARD - 1 };
+    shards.set(shard.from, shard);
+  }
+  return [...shards.values()].sort((a, b) => a.from - b.from);
+}
 
 /** What of the search an update changed: new builders, workers or masters, changes, builds. */
 export function changedSearch({ snapshot, site }: Archive, before: Archive): SearchScope {
   const newBuilders = [...site.builders.keys()].filter((id) => !before.site.builders.has(id));
   const buildersWithNewBuilds = snapshot.changedBuildOwners().filter((build) => build.isNew).map((build) => build.builder);
+  const shards = changeShards(snapshot);
+  const changed = snapshot.changedChanges();
+  const paths = new Set(shards.map(shardPath));
   return {
     names: newBuilders.length > 0 || site.workers.size !== before.site.workers.size || site.masters.size !== before.site.masters.size,
-    shards: new Set(snapshot.changedChanges().map(shardOf)),
+    shards: new Set(shards.filter((shard) => changed.some((id) => id >= shard.from && id <= shard.to)).map(shardPath)),
     builders: [...new Set([...newBuilders, ...buildersWithNewBuilds])].filter((id) => site.builders.has(id)).sort((a, b) => a - b),
+    removed: changeShards(before.snapshot).map(shardPath).filter((path) => !paths.has(path)),
   };
 }
 
@@ -61,24 +98,34 @@ function check(errors: string[], what: string): void {
   if (errors.length > 0) throw new CopraError(`search indexing failed (${what}): ${errors.join('; ')}`);
 }
 
-async function writeIndex(records: Iterable<CustomRecord>, outputPath: string, what: string): Promise<number> {
+/** Records sent to Pagefind before waiting for its answers: one round trip per record is slow. */
+const RECORDS_IN_FLIGHT = 500;
+
+async function writeIndex(records: Iterable<CustomRecord>, outputPath: string, what: string, signal: AbortSignal): Promise<number> {
   // keepIndexUrl: result links name index.html like every other link, so they work from any host.
   const { errors, index } = await pagefind.createIndex({ forceLanguage: 'en', keepIndexUrl: true });
   check(errors, what);
   let count = 0;
+  let inFlight: Promise<{ errors: string[] }>[] = [];
+  const settle = async () => {
+    for (const answer of await Promise.all(inFlight)) check(answer.errors, what);
+    inFlight = [];
+    signal.throwIfAborted();
+  };
   for (const record of records) {
-    check((await index!.addCustomRecord(record)).errors, what);
+    inFlight.push(index!.addCustomRecord(record));
     count++;
+    if (inFlight.length === RECORDS_IN_FLIGHT) await settle();
   }
+  await settle();
   check((await index!.writeFiles({ outputPath })).errors, what);
   await index!.deleteIndex();
   return count;
 }
 
-function* changeShard(snapshot: Snapshot, shard: number): Generator<CustomRecord> {
-  const from = shard * CHANGES_PER_SHARD + 1;
-  for (let start = from; start < from + CHANGES_PER_SHARD; start += CHANGE_WINDOW) {
-    for (const change of snapshot.changes(start, start + CHANGE_WINDOW - 1)) {
+function* changeRecords(snapshot: Snapshot, { from, to }: Shard): Generator<CustomRecord> {
+  for (let start = from; start <= to; start += CHANGE_WINDOW) {
+    for (const change of snapshot.changes(start, Math.min(to, start + CHANGE_WINDOW - 1))) {
       if (change.sourcestampId !== null) yield changeRecord({ ...change, sourcestampId: change.sourcestampId });
     }
   }
@@ -93,28 +140,36 @@ function writeBuildLookups(snapshot: Snapshot, builderIds: Iterable<number>, out
   }
 }
 
-/** Writes the indexes `scope` names (all of them without one) into `outDir`; `onIndex` is told of each. */
+/**
+ * Writes the indexes `scope` names (all of them without one) into `outDir`; `onIndex` is told of
+ * each. Aborting `signal` stops Pagefind and rejects.
+ */
 export async function writeSearch(
   snapshot: Snapshot,
   site: Site,
   outDir: string,
   scope: SearchScope | null,
+  signal: AbortSignal,
   onIndex: (records: number) => void,
 ): Promise<SearchReport> {
-  const shards = snapshot.changeShards(CHANGES_PER_SHARD);
+  const stopPagefind = () => void pagefind.close();
+  signal.addEventListener('abort', stopPagefind, { once: true });
+  const shards = changeShards(snapshot);
   const manifest: SearchManifest = { names: 'pagefind/names/', changes: shards.map(shardPath) };
   let records = 0;
   let indexes = 0;
   const write = async (items: Iterable<CustomRecord>, path: string) => {
-    const count = await writeIndex(items, join(outDir, path), path);
+    signal.throwIfAborted();
+    const count = await writeIndex(items, join(outDir, path), path, signal);
     records += count;
     indexes++;
     onIndex(count);
   };
   try {
     if (!scope || scope.names) await write(nameRecords(site), manifest.names);
-    for (const shard of shards) if (!scope || scope.shards.has(shard)) await write(changeShard(snapshot, shard), shardPath(shard));
+    for (const shard of shards) if (!scope || scope.shards.has(shardPath(shard))) await write(changeRecords(snapshot, shard), shardPath(shard));
   } finally {
+    signal.removeEventListener('abort', stopPagefind);
     await pagefind.close();
   }
   writeBuildLookups(snapshot, scope?.builders ?? site.builders.keys(), outDir);
@@ -125,6 +180,5 @@ export async function writeSearch(
 
 /** How many indexes `writeSearch` will write, for progress. */
 export function searchIndexCount(snapshot: Snapshot, scope: SearchScope | null): number {
-  const shards = snapshot.changeShards(CHANGES_PER_SHARD);
-  return scope ? Number(scope.names) + shards.filter((shard) => scope.shards.has(shard)).length : 1 + shards.length;
+  return scope ? Number(scope.names) + scope.shards.size : 1 + changeShards(snapshot).length;
 }

@@ -76,8 +76,9 @@ export interface Snapshot {
   stampBuildCounts(ids?: readonly number[]): Map<number, number>;
   /** Builds of one sourcestamp ordered by start; `page` picks a slice of them. */
   buildsOfSourcestamp(id: number, page: BuildPage): BuildSummary[];
-  /** The search shards of `size` change ids (shard k: ids k·size + 1 to (k + 1)·size) that hold a change on a sourcestamp. */
-  changeShards(size: number): number[];
+  maxChangeId(): number | null;
+  /** The buckets of `size` change ids (bucket k: ids k·size + 1 to (k + 1)·size) that hold a change on a sourcestamp. */
+  changeBuckets(size: number): number[];
   /** Changes with id in [from, to], each with the (first) sourcestamp that holds it. */
   changes(from: number, to: number): (Change & { sourcestampId: number | null })[];
   /** Distinct sourcestamp branches (null for stamps without one). */

@@ -125,6 +125,37 @@ describe('successive snapshots into one archive', () => {
     expect(differences(archiveHashes(forgetful), expected)).toEqual([]);
   });
 
+  it('statusdb with change ids spread over search shards: an update merges the newest range into one shard and removes the old ones', async () => {
+    const dir = scratchDir('copra-history-');
+    // 340 changes 200 ids apart: ids up to 68,000, past the first 50,000-id range of shards.
+    const spread = fixtureCopy(STATUSDB_FIXTURE, dir, 'spread.sqlite');
+    const db = new Database(spread);
+    db.exec(`
+      UPDATE changes SET id = -id; UPDATE changes SET id = -id * 200;
+      UPDATE source_changes SET change_id = change_id * 200; UPDATE file_changes SET change_id = change_id * 200;`);
+    db.close();
+    const early = snapshotFile(dir, 'early', 'spread.sqlite');
+    statusdbEarlyCut(spread, early, buildIdAt(spread, 0.6));
+    const whole = snapshotFile(dir, 'whole', 'spread.sqlite');
+    copyFileSync(spread, whole);
+    const maxId = (file: string) => count(file, 'SELECT max(id) FROM changes');
+    expect(maxId(early)).toBeLessThan(50_000);
+    expect(maxId(whole)).toBeGreaterThan(50_000);
+
+    const out = join(dir, 'archive');
+    await buildArchive(early, { out, output: quiet, jobs: 2 });
+    const shardsBefore = (JSON.parse(readFileSync(join(out, 'search', 'manifest.json'), 'utf8')) as { changes: string[] }).changes;
+    expect(shardsBefore.length).toBeGreaterThan(2);
+    const update = await buildArchive(whole, { out, output: quiet, jobs: 2 });
+    expect(update.incremental).toBe(true);
+
+    const fresh = join(dir, 'fresh');
+    await buildArchive(whole, { out: fresh, output: quiet, jobs: 2, title: 'spread.sqlite' });
+    const shards = (JSON.parse(readFileSync(join(fresh, 'search', 'manifest.json'), 'utf8')) as { changes: string[] }).changes;
+    expect(shards[0]).toBe('pagefind/changes-1-50000/');
+    expect(differences(archiveHashes(out), archiveHashes(fresh))).toEqual([]);
+  });
+
   it('refuses a snapshot of another CI and leaves the archive as it was', async () => {
     const dir = scratchDir('copra-history-');
     const out = join(dir, 'archive');

@@ -5,8 +5,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** What shapes copra's output: its templates, its code, and the libraries that write pages and indexes. */
-const SOURCES = ['templates', 'src', 'eleventy.config.ts'];
+/**
+ * What shapes copra's output: its templates, its code, and the libraries that write pages and
+ * indexes. The code is its TypeScript sources where they exist (whether they run compiled or not),
+ * else the compiled JavaScript of an installed package.
+ */
+const SOURCES = ['templates', existsSync(join(ROOT, 'src')) ? 'src' : 'lib', 'eleventy.config.ts'];
 const LIBRARIES = ['@11ty/eleventy', 'pagefind', 'sanitize-html'];
 
 /**

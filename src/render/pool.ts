@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CopraError } from '../errors.ts';
 import { type Window, describeWindow, plannedPageCount } from '../pages/plan.ts';
@@ -57,9 +58,9 @@ async function renderHere(windows: Window[], options: RenderOptions): Promise<Re
   }
 }
 
-const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
-/** Workers run TypeScript through tsx's loader, found from here whatever the working directory. */
-const WORKER_EXEC_ARGV = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+/** The worker beside this file: compiled JavaScript (lib/), or TypeScript (src/) run through tsx's loader. */
+const WORKER_FILE = fileURLToPath(new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+const WORKER_EXEC_ARGV = WORKER_FILE.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
 
 function renderInWorkers(windows: Window[], options: RenderOptions): Promise<RenderResult> {
   const { jobs, onWindow, signal, ...init } = options;

@@ -46,7 +46,29 @@ function checkSqliteFile(file: string): Buffer {
   if (!header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
     throw new CopraError(`${file} is not an SQLite database; ${EXPECTED}.`);
   }
+  const expectedSize = declaredSize(header);
+  if (expectedSize !== null && size < expectedSize) {
+    throw new CopraError(
+      `${file} is truncated: its header says ${expectedSize} bytes, the file has ${size}; ${TAKE_A_SNAPSHOT}`,
+    );
+  }
   return header;
+}
+
+/** How to get a readable snapshot: what the refusals of a damaged or live database advise. */
+const TAKE_A_SNAPSHOT =
+  'take a new snapshot with SQLite\'s online backup (sqlite3 state.sqlite ".backup snapshot.sqlite") and build that. Nothing was written.';
+
+/**
+ * The size the header declares (page size × page count), or null when the header does not vouch
+ * for its page count: SQLite trusts it only when the "version valid for" number matches the
+ * change counter (a database last written by very old SQLite versions may not).
+ */
+function declaredSize(header: Buffer): number | null {
+  if (header.length < 100 || header.readUInt32BE(92) !== header.readUInt32BE(24)) return null;
+  const pageSize = header.readUInt16BE(16) === 1 ? 65_536 : header.readUInt16BE(16);
+  const pages = header.readUInt32BE(28);
+  return pages > 0 ? pageSize * pages : null;
 }
 
 /**
@@ -77,7 +99,7 @@ export function attachSnapshot(db: Database.Database, path: string, displayName:
     if (isBuildbot(db, SNAPSHOT_SCHEMA)) return new BuildbotTranslator(db);
     if (isStatusdb(db, SNAPSHOT_SCHEMA)) return new StatusdbTranslator(db);
   } catch (error) {
-    throw new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
+    throw unreadable(displayName, error) ?? new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
   }
   throw new CopraError(
     `${displayName} is an SQLite database, but has neither buildbot's tables (builds with builderid, steps, builders) ` +
@@ -85,13 +107,33 @@ export function attachSnapshot(db: Database.Database, path: string, displayName:
   );
 }
 
-/** Runs `read` over an attached snapshot, turning SQLite's complaints about the file into a refusal. */
+/**
+ * Runs `read` over an attached snapshot, turning SQLite's complaints about the file into a
+ * refusal. Damage is found where copra reads — every row it archives — so a snapshot damaged there
+ * is refused before anything is written; `PRAGMA quick_check` would read the whole file again, which
+ * at Mozilla's size takes minutes.
+ */
 export function readingSnapshot<T>(displayName: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    if (!/^SQLITE_(CORRUPT|NOTADB|IOERR)/.test(code)) throw error;
-    throw new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
+    throw unreadable(displayName, error) ?? error;
   }
+}
+
+/** The refusal for an SQLite error that says the snapshot is damaged, locked or unreadable; null for others. */
+function unreadable(displayName: string, error: unknown): CopraError | null {
+  const code = (error as { code?: string }).code ?? '';
+  const said = (error as Error).message;
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return new CopraError(
+      `${displayName} is locked by another program (a buildbot master writing to it?) and SQLite cannot read it (${said}); ` +
+        `copra reads a snapshot, not a live database: ${TAKE_A_SNAPSHOT}`,
+    );
+  }
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
+    return new CopraError(`${displayName} is damaged: SQLite says "${said}" while reading it; ${TAKE_A_SNAPSHOT}`);
+  }
+  if (/^SQLITE_IOERR/.test(code)) return new CopraError(`${displayName} cannot be read: SQLite says "${said}". Nothing was written.`);
+  return null;
 }

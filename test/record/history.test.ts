@@ -4,7 +4,7 @@
  * snapshot lost builds, steps and log chunks. Only copra's record (under .copra/) may differ.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
@@ -156,7 +156,7 @@ describe('successive snapshots into one archive', () => {
     expect(differences(archiveHashes(out), archiveHashes(fresh))).toEqual([]);
   });
 
-  it('refuses a snapshot of another CI and leaves the archive as it was', async () => {
+  it('refuses a snapshot of another CI, or a damaged, truncated or locked one, and leaves the archive as it was', async () => {
     const dir = scratchDir('copra-history-');
     const out = join(dir, 'archive');
     const early = snapshotFile(dir, 'early', STATUSDB_FIXTURE);
@@ -181,6 +181,34 @@ describe('successive snapshots into one archive', () => {
       expect((error as CopraError).exitCode).toBe(2);
       expect((error as CopraError).message).toMatch(says);
       expect((error as CopraError).message).toContain('--fresh');
+    }
+
+    // A damaged, truncated or locked snapshot of the same CI: refused before anything is written.
+    const damaged = fixtureCopy(STATUSDB_FIXTURE, dir, 'damaged.sqlite');
+    const buildsRoot = count(damaged, "SELECT rootpage FROM sqlite_master WHERE name = 'builds'");
+    const pageSize = count(damaged, 'PRAGMA page_size');
+    const bytes = readFileSync(damaged);
+    bytes.fill(0xff, (buildsRoot - 1) * pageSize + 200, buildsRoot * pageSize - 200);
+    writeFileSync(damaged, bytes);
+    const truncated = join(dir, 'truncated.sqlite');
+    writeFileSync(truncated, readFileSync(STATUSDB_FIXTURE).subarray(0, 3_000_000));
+    const locked = fixtureCopy(STATUSDB_FIXTURE, dir, 'locked.sqlite');
+    const master = new Database(locked);
+    master.exec('BEGIN EXCLUSIVE');
+    try {
+      for (const [snapshot, says] of [
+        [damaged, /damaged.sqlite is damaged: SQLite says "database disk image is malformed"/],
+        [truncated, /truncated.sqlite is truncated: its header says \d+ bytes, the file has 3000000/],
+        [locked, /locked.sqlite is locked by another program/],
+      ] as const) {
+        const error = await buildArchive(snapshot, { out, output: quiet, jobs: 2 }).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(CopraError);
+        expect((error as CopraError).exitCode).toBe(2);
+        expect((error as CopraError).message).toMatch(says);
+        expect((error as CopraError).message).toContain('.backup');
+      }
+    } finally {
+      master.close();
     }
     expect(differences(archiveHashes(out), before)).toEqual([]);
     expect(archiveHashes(out, { record: true }).get('.copra/record.sqlite')).toBe(record);

@@ -31,8 +31,9 @@ Usage:
   copra import DUMP --out SNAPSHOT
       Converts a MySQL dump of Mozilla's statusdb (plain or .gz, as mysqldump or MariaDB wrote it)
       into an SQLite snapshot that copra build reads. No MySQL server needed. -o is --out.
-  copra serve [DIR] [--port N]
-      Serves a built archive (default: dist) on http://127.0.0.1:N/ (default port 8080).
+  copra serve [DIR] [--port N] [--build SNAPSHOT]
+      Serves a built archive (default: dist) on http://127.0.0.1:N/ (default port: $PORT, else
+      8080). With --build, takes the port first, then builds SNAPSHOT into DIR, then serves it.
   copra help
       Shows this text.
 `;
@@ -141,13 +142,22 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { port: { type: 'string' }, help: { type: 'boolean' } },
+    options: { port: { type: 'string' }, build: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) return help(io);
   const directory = positionals[0] ?? 'dist';
-  if (!existsSync(directory)) throw new CopraError(`${directory} does not exist; build it first: copra build SNAPSHOT --out ${directory}`);
-  const port = positiveInteger(values.port, '--port', 8080)!;
-  await serveDirectory(directory, port);
+  if (!values.build && !existsSync(directory)) throw new CopraError(`${directory} does not exist; build it first: copra build SNAPSHOT --out ${directory}`);
+  const port = positiveInteger(values.port ?? process.env.PORT, '--port (or PORT)', 8080)!;
+  // The port is taken before a build, so that a busy one is said at once, not after minutes.
+  const server = await serveDirectory(directory, port);
+  if (values.build) {
+    try {
+      await buildCommand([values.build, '--out', directory], io);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
   io.stdout.write(`Serving ${directory} on http://127.0.0.1:${port}/ (Ctrl-C stops)\n`);
   return new Promise(() => {});
 }

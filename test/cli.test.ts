@@ -143,6 +143,18 @@ describe('mistakes a new user makes', () => {
       const run = captured();
       expect(await main(['serve', dir, '--port', String(port)], run.io)).toBe(2);
       expect(run.stderr()).toBe(`copra: port ${port} on 127.0.0.1 is in use by another program; choose another with --port N.\n`);
+
+      // npm start: the port is checked before the build, which would take a minute first.
+      const starting = captured();
+      const out = join(dir, 'dist');
+      process.env.PORT = String(port);
+      try {
+        expect(await main(['serve', out, '--build', STATUSDB_FIXTURE], starting.io)).toBe(2);
+      } finally {
+        delete process.env.PORT;
+      }
+      expect(starting.stderr()).toBe(`copra: port ${port} on 127.0.0.1 is in use by another program; choose another with --port N.\n`);
+      expect(existsSync(out)).toBe(false);
     } finally {
       busy.close();
     }

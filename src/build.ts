@@ -107,6 +107,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       search: archiveOptions.search,
     });
     const reading = Date.now();
+    let readProgress = null as Progress | null;
     const recorded = updateRecord(recordPath, snapshotPath, {
       snapshotName: snapshotFile,
       archiveName: options.out,
@@ -114,7 +115,12 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       defaultTitle: basename(snapshotFile),
       stagingPath: join(work, 'incoming.sqlite'),
       rendering,
+      onProgress: (done, total) => {
+        readProgress ??= startProgress(options.output, 'Reading the snapshot', total, 'tables', reading);
+        readProgress.advance(1);
+      },
     });
+    readProgress?.done();
     const schema = recorded.schema.description;
     options.output.write(`${snapshotFile}: ${schema}, read into copra's record in ${formatSeconds((Date.now() - reading) / 1000)}\n`);
     checkInterrupt();

@@ -1,6 +1,7 @@
 /**
  * Progress of a long phase. On a terminal: one redrawn line with a bar, counts, rate and ETA.
- * Elsewhere (CI, pipes): a plain line at every tenth of the way, so logs stay readable.
+ * Elsewhere (CI, pipes): a plain line at every tenth of the way once the phase has taken a second,
+ * so logs stay readable and quick phases say only their closing line.
  */
 
 export interface Output {
@@ -15,6 +16,8 @@ export interface Progress {
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;
+/** Off a terminal, a phase shorter than this prints only its closing line. */
+const QUIET_MS = 1000;
 
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -47,7 +50,7 @@ export function startProgress(out: Output, label: string, total: number, unit: s
         return;
       }
       const tenth = total > 0 ? Math.floor((current / total) * 10) : 10;
-      if (tenth > lastTenth) {
+      if (tenth > lastTenth && Date.now() - started >= QUIET_MS) {
         lastTenth = tenth;
         out.write(`${line()}\n`);
       }

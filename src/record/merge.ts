@@ -78,7 +78,8 @@ export function mergeIncoming(db: Database.Database, translator: Translator): Me
     INSERT OR REPLACE INTO main.logs SELECT * FROM incoming.logs WHERE id IN (SELECT id FROM taken_logs);
     DELETE FROM main.logchunks WHERE logid IN (SELECT id FROM taken_logs WHERE rechunk);
   `);
-  translator.copyLogChunks(db, 'main', 'SELECT id FROM temp.taken_logs WHERE rechunk');
+  const chunks = translator.logChunks('main', 'SELECT id FROM temp.taken_logs WHERE rechunk');
+  if (chunks) db.exec(chunks);
 
   // The snapshot's rows outside the update's scope are all archived already (settled builds and
   // what hangs off them), so what the record holds beyond the snapshot's counts is what it kept.

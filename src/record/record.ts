@@ -52,6 +52,8 @@ export interface UpdateOptions {
   stagingPath: string;
   /** What the pages are rendered with, kept in the record for the next build to compare. */
   rendering: string;
+  /** Told after each statement of the translation: steps done, and how many there are. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface UpdateReport {
@@ -90,17 +92,24 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
       throw refuse(`the archive holds a ${meta.family} history, the snapshot is ${translator.schema.description}`);
     }
     const title = options.title ?? meta.title ?? options.defaultTitle;
+    /** Runs a translation statement by statement, telling progress: a fresh one takes minutes at scale. */
+    const run = (statements: (string | null)[]) => {
+      const steps = statements.filter((sql) => sql !== null);
+      steps.forEach((sql, index) => {
+        db.exec(sql);
+        options.onProgress?.(index + 1, steps.length);
+      });
+    };
     let merge: MergeReport | null = null;
     const translate = db.transaction(() => {
       const hasRows = !isNew && (db.prepare('SELECT count(*) FROM main.builds').pluck().get() as number) > 0;
       if (!hasRows) {
-        translator.translate(db, 'main', null);
-        translator.copyLogChunks(db, 'main', 'SELECT id FROM main.logs');
+        run([...translator.translation('main', null), translator.logChunks('main', 'SELECT id FROM main.logs')]);
         db.exec(DELTA_DDL).exec('DELETE FROM main.delta');
       } else {
         db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
         db.exec(recordDdl('incoming'));
-        translator.translate(db, 'incoming', UPDATE_SCOPE);
+        run(translator.translation('incoming', UPDATE_SCOPE));
         const mismatch = sameCiMismatch(db, translator);
         if (mismatch) throw refuse(mismatch);
         merge = mergeIncoming(db, translator);

@@ -47,54 +47,55 @@ export class BuildbotTranslator implements Translator {
     this.schema = { kind: 'buildbot', description: `buildbot state.sqlite (${buildbotVersion(db)})` };
   }
 
-  translate(db: Database.Database, t: string, scope: TranslationScope | null): void {
+  translation(t: string, scope: TranslationScope | null): string[] {
     const { workerTable, workerColumn, hasBuilderTags, hasStepHidden, hasStepUrls } = this.layout;
     const all = 'true';
     const ofBuilds = (column: string) => scoped(scope, `${column} IN (SELECT id FROM ${t}.builds)`);
-    db.exec(`
-      INSERT INTO ${t}.builders SELECT id, name, description FROM ${S}.builders;
-      ${hasBuilderTags ? `INSERT OR IGNORE INTO ${t}.builder_tags SELECT bt.builderid, tg.name FROM ${S}.builders_tags bt JOIN ${S}.tags tg ON tg.id = bt.tagid;` : ''}
-      INSERT INTO ${t}.workers SELECT id, name FROM ${S}.${workerTable};
-      INSERT INTO ${t}.masters SELECT id, name, NULL FROM ${S}.masters;
-      INSERT INTO ${t}.builds
+    return [
+      `INSERT INTO ${t}.builders SELECT id, name, description FROM ${S}.builders`,
+      ...(hasBuilderTags
+        ? [`INSERT OR IGNORE INTO ${t}.builder_tags SELECT bt.builderid, tg.name FROM ${S}.builders_tags bt JOIN ${S}.tags tg ON tg.id = bt.tagid`]
+        : []),
+      `INSERT INTO ${t}.workers SELECT id, name FROM ${S}.${workerTable}`,
+      `INSERT INTO ${t}.masters SELECT id, name, NULL FROM ${S}.masters`,
+      `INSERT INTO ${t}.builds
         SELECT b.id, b.number, b.builderid, b.${workerColumn}, b.masterid, b.started_at, b.complete_at,
                coalesce(b.state_string, ''), b.results, bs.reason, 0, bs.parent_buildid
         FROM ${S}.builds b
         LEFT JOIN ${S}.buildrequests br ON br.id = b.buildrequestid
         LEFT JOIN ${S}.buildsets bs ON bs.id = br.buildsetid
-        WHERE ${scope?.build('b.id') ?? all};
-      INSERT OR IGNORE INTO ${t}.build_sourcestamps
+        WHERE ${scope?.build('b.id') ?? all}`,
+      `INSERT OR IGNORE INTO ${t}.build_sourcestamps
         SELECT b.id, bss.sourcestampid FROM ${S}.builds b
         JOIN ${S}.buildrequests br ON br.id = b.buildrequestid
         JOIN ${S}.buildset_sourcestamps bss ON bss.buildsetid = br.buildsetid
-        WHERE ${ofBuilds('b.id')};
-      INSERT INTO ${t}.build_properties
+        WHERE ${ofBuilds('b.id')}`,
+      `INSERT INTO ${t}.build_properties
         SELECT buildid, name, coalesce(value, 'null'), coalesce(source, '') FROM ${S}.build_properties
-        WHERE ${ofBuilds('buildid')} ORDER BY buildid, name, rowid;
-      INSERT INTO ${t}.steps
+        WHERE ${ofBuilds('buildid')} ORDER BY buildid, name, rowid`,
+      `INSERT INTO ${t}.steps
         SELECT id, buildid, number, name, started_at, complete_at, coalesce(state_string, ''), results,
                ${hasStepUrls ? "coalesce(urls_json, '[]')" : "'[]'"}, ${hasStepHidden ? 'coalesce(hidden, 0)' : '0'}
-        FROM ${S}.steps WHERE ${ofBuilds('buildid')};
-      INSERT INTO ${t}.logs SELECT id, stepid, name, slug, type, num_lines FROM ${S}.logs
-        WHERE ${scoped(scope, `stepid IN (SELECT id FROM ${t}.steps)`)};
-      INSERT INTO ${t}.sourcestamps SELECT id, branch, revision, repository, project FROM ${S}.sourcestamps s
-        WHERE ${scope?.sourcestamp('s.id') ?? all};
-      INSERT INTO ${t}.changes
+        FROM ${S}.steps WHERE ${ofBuilds('buildid')}`,
+      `INSERT INTO ${t}.logs SELECT id, stepid, name, slug, type, num_lines FROM ${S}.logs
+        WHERE ${scoped(scope, `stepid IN (SELECT id FROM ${t}.steps)`)}`,
+      `INSERT INTO ${t}.sourcestamps SELECT id, branch, revision, repository, project FROM ${S}.sourcestamps s
+        WHERE ${scope?.sourcestamp('s.id') ?? all}`,
+      `INSERT INTO ${t}.changes
         SELECT changeid, author, coalesce(comments, ''), branch, revision, revlink, when_timestamp, repository
-        FROM ${S}.changes c WHERE ${scope?.change('c.changeid') ?? all};
-      INSERT OR IGNORE INTO ${t}.stamp_changes
+        FROM ${S}.changes c WHERE ${scope?.change('c.changeid') ?? all}`,
+      `INSERT OR IGNORE INTO ${t}.stamp_changes
         SELECT sourcestampid, changeid, changeid FROM ${S}.changes
-        WHERE sourcestampid IS NOT NULL AND ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)};
-      INSERT INTO ${t}.change_files SELECT changeid, filename FROM ${S}.change_files
-        WHERE ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)} ORDER BY changeid, rowid;
-    `);
+        WHERE sourcestampid IS NOT NULL AND ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)}`,
+      `INSERT INTO ${t}.change_files SELECT changeid, filename FROM ${S}.change_files
+        WHERE ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)} ORDER BY changeid, rowid`,
+    ];
   }
 
-  copyLogChunks(db: Database.Database, t: string, logIds: string): void {
-    db.exec(`
-      INSERT INTO ${t}.logchunks
+  logChunks(t: string, logIds: string): string {
+    return `INSERT INTO ${t}.logchunks
         SELECT logid, first_line, last_line, content, compressed FROM ${S}.logchunks
-        WHERE logid IN (${logIds}) ORDER BY logid, first_line`);
+        WHERE logid IN (${logIds}) ORDER BY logid, first_line`;
   }
 
   buildIdentities(): string {

@@ -51,51 +51,51 @@ export class StatusdbTranslator implements Translator {
     db.function('copra_words', deterministic, (value: unknown) => repairMojibake(stepDescription(text(value))));
   }
 
-  translate(db: Database.Database, t: string, scope: TranslationScope | null): void {
+  translation(t: string, scope: TranslationScope | null): string[] {
     const all = 'true';
     const ofBuilds = (column: string) => scoped(scope, `${column} IN (SELECT id FROM ${t}.builds)`);
-    db.exec(`
-      INSERT INTO ${t}.builders SELECT id, copra_repair(name), NULL FROM ${S}.builders;
-      INSERT OR IGNORE INTO ${t}.builder_tags
-        SELECT id, copra_repair(category) FROM ${S}.builders WHERE category IS NOT NULL AND category <> '';
-      INSERT INTO ${t}.workers SELECT id, copra_repair(name) FROM ${S}.slaves;
-      INSERT INTO ${t}.masters SELECT id, copra_repair(coalesce(name, url)), url FROM ${S}.masters;
-      INSERT INTO ${t}.builds
+    return [
+      `INSERT INTO ${t}.builders SELECT id, copra_repair(name), NULL FROM ${S}.builders`,
+      `INSERT OR IGNORE INTO ${t}.builder_tags
+        SELECT id, copra_repair(category) FROM ${S}.builders WHERE category IS NOT NULL AND category <> ''`,
+      `INSERT INTO ${t}.workers SELECT id, copra_repair(name) FROM ${S}.slaves`,
+      `INSERT INTO ${t}.masters SELECT id, copra_repair(coalesce(name, url)), url FROM ${S}.masters`,
+      `INSERT INTO ${t}.builds
         SELECT id, buildnumber, builder_id, slave_id, master_id, copra_time(starttime), copra_time(endtime),
                '', result, copra_repair(reason), lost = 1, NULL
-        FROM ${S}.builds b WHERE ${scope?.build('b.id') ?? all};
-      INSERT INTO ${t}.build_sourcestamps SELECT id, source_id FROM ${S}.builds
-        WHERE source_id IS NOT NULL AND ${ofBuilds('id')};
-      INSERT INTO ${t}.build_properties
+        FROM ${S}.builds b WHERE ${scope?.build('b.id') ?? all}`,
+      `INSERT INTO ${t}.build_sourcestamps SELECT id, source_id FROM ${S}.builds
+        WHERE source_id IS NOT NULL AND ${ofBuilds('id')}`,
+      `INSERT INTO ${t}.build_properties
         SELECT bp.build_id, copra_repair(coalesce(p.name, '')), copra_repair(coalesce(p.value, 'null')),
                copra_repair(coalesce(p.source, ''))
         FROM ${S}.build_properties bp JOIN ${S}.properties p ON p.id = bp.property_id
         WHERE ${ofBuilds('bp.build_id')}
-        ORDER BY bp.build_id, p.name, p.id;
-      INSERT INTO ${t}.steps
+        ORDER BY bp.build_id, p.name, p.id`,
+      `INSERT INTO ${t}.steps
         SELECT id, build_id, "order", copra_repair(name), copra_time(starttime), copra_time(endtime),
                copra_words(description), status, '[]', 0
-        FROM ${S}.steps WHERE ${ofBuilds('build_id')};
-      INSERT INTO ${t}.sourcestamps SELECT id, copra_repair(branch), copra_repair(revision), NULL, NULL FROM ${S}.sourcestamps s
-        WHERE ${scope?.sourcestamp('s.id') ?? all};
-      INSERT INTO ${t}.changes
+        FROM ${S}.steps WHERE ${ofBuilds('build_id')}`,
+      `INSERT INTO ${t}.sourcestamps SELECT id, copra_repair(branch), copra_repair(revision), NULL, NULL FROM ${S}.sourcestamps s
+        WHERE ${scope?.sourcestamp('s.id') ?? all}`,
+      `INSERT INTO ${t}.changes
         SELECT id, copra_repair(who), copra_repair(coalesce(comments, '')), copra_repair(branch),
                copra_repair(revision), NULL, copra_time("when"), NULL
-        FROM ${S}.changes c WHERE ${scope?.change('c.id') ?? all};
-      -- A stamp's positions count all its links, so a scoped stamp is read whole.
-      INSERT OR IGNORE INTO ${t}.stamp_changes
+        FROM ${S}.changes c WHERE ${scope?.change('c.id') ?? all}`,
+      // A stamp's positions count all its links, so a scoped stamp is read whole.
+      `INSERT OR IGNORE INTO ${t}.stamp_changes
         SELECT source_id, change_id, row_number() OVER (PARTITION BY source_id ORDER BY "order", id)
         FROM ${S}.source_changes
         WHERE ${scoped(
           scope,
           `source_id IN (SELECT source_id FROM ${S}.source_changes
              WHERE source_id IN (SELECT id FROM ${t}.sourcestamps) OR change_id IN (SELECT id FROM ${t}.changes))`,
-        )};
-      INSERT INTO ${t}.change_files
+        )}`,
+      `INSERT INTO ${t}.change_files
         SELECT fc.change_id, copra_repair(f.path) FROM ${S}.file_changes fc JOIN ${S}.files f ON f.id = fc.file_id
         WHERE ${scoped(scope, `fc.change_id IN (SELECT id FROM ${t}.changes)`)}
-        ORDER BY fc.change_id, fc.rowid;
-    `);
+        ORDER BY fc.change_id, fc.rowid`,
+    ];
   }
 
   buildIdentities(): string {
@@ -108,5 +108,7 @@ export class StatusdbTranslator implements Translator {
   }
 
   // statusdb kept no logs: later builds carry a `log_url` property instead.
-  copyLogChunks(): void {}
+  logChunks(): string | null {
+    return null;
+  }
 }

@@ -26,20 +26,22 @@ export interface SnapshotCounts {
 }
 
 /**
- * Writes one snapshot schema's rows into copra's record (src/record/schema.ts), in SQL from the
- * attached snapshot to a target schema with the record's tables: no row crosses into JavaScript
- * except the text a translator must repair. A new kind of input is one more translator.
+ * Writes one snapshot schema's rows into copra's record (src/record/schema.ts): SQL statements from
+ * the attached snapshot to a target schema with the record's tables, which the record runs — no
+ * row crosses into JavaScript except the text a translator must repair. A new kind of input is
+ * one more translator.
  */
 export interface Translator {
   readonly schema: SchemaInfo;
   /**
-   * Fills every table of `target` but `logchunks` from the snapshot: every row, or within `scope`
-   * the scoped builds (with their steps, logs, properties and sourcestamp links), sourcestamps and
-   * changes (with their files and links), and every builder, worker and master.
+   * The statements that fill every table of `target` but `logchunks` from the snapshot, in order:
+   * every row, or within `scope` the scoped builds (with their steps, logs, properties and
+   * sourcestamp links), sourcestamps and changes (with their files and links), and every builder,
+   * worker and master.
    */
-  translate(db: Database.Database, target: string, scope: TranslationScope | null): void;
-  /** Copies into `target.logchunks` the chunks of the logs whose ids `logIds` (an SQL query) selects. */
-  copyLogChunks(db: Database.Database, target: string, logIds: string): void;
+  translation(target: string, scope: TranslationScope | null): string[];
+  /** The statement copying into `target.logchunks` the chunks of the logs `logIds` (an SQL query) selects; null without logs. */
+  logChunks(target: string, logIds: string): string | null;
   /** SQL selecting every snapshot build as `id, builderid, number, started_at`, in the record's terms. */
   buildIdentities(): string;
   counts(db: Database.Database): SnapshotCounts;

@@ -4,6 +4,7 @@
  *   npm run bench [-- --sizes 10000,100000,1000000] [--full] [--time-limit SECONDS] [--cpu-prof]
  *                 [--jobs N] [--seed S] [--work DIR] [--naive-max N] [--copra-args "..."] [--no-write]
  *                 [--render-only] [--no-recordings]
+ *   npm run bench -- --memory
  *
  * First, unless --no-recordings: the update of each shared recording (buildbot and statusdb) from
  * the database as it stood at the start of its last 1 % of builds, beside fresh builds of the whole
@@ -16,6 +17,10 @@
  * with plain fs.writeFileSync into a fresh directory, and (b) up to --naive-max builds (default
  * 10,000) a naive single-pass Eleventy run paginating one template over every build. Results go
  * to stdout and into the results section of BENCHMARKS.md.
+ *
+ * --memory instead measures the peak memory of builds whose snapshot concentrates rows where a
+ * window could be unbounded (one builder with 200,000 builds, one sourcestamp with 50,000, one log
+ * of 200,000 lines) beside ordinary snapshots of the same size.
  *
  * --full benchmarks the mozilla2010 preset (1.9M builds; needs 60 GB free). --cpu-prof also
  * profiles one copra build of the largest size ≤ 100k rendered in a single process (--jobs 1)
@@ -622,6 +627,8 @@ interface BenchOptions {
   renderOnly: boolean;
   /** Measure the update of the shared recordings beside their fresh builds. */
   recordings: boolean;
+  /** Only measure the peak memory of concentrated snapshots beside ordinary ones. */
+  memory: boolean;
 }
 
 function parseOptions(): BenchOptions {
@@ -640,6 +647,7 @@ function parseOptions(): BenchOptions {
       'no-write': { type: 'boolean', default: false },
       'render-only': { type: 'boolean', default: false },
       'no-recordings': { type: 'boolean', default: false },
+      memory: { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -659,6 +667,7 @@ function parseOptions(): BenchOptions {
     write: !values['no-write'],
     renderOnly: values['render-only'],
     recordings: !values['no-recordings'] && !values.full,
+    memory: values.memory,
   };
 }
 
@@ -811,16 +820,96 @@ function recordingsSection(results: RecordingResult[]): string {
   ].join('\n');
 }
 
-function writeRecordingsSection(results: RecordingResult[]): void {
+interface MemoryCase {
+  name: string;
+  builds: number;
+  peakRssBytes: number;
+  wallSeconds: number;
+  pages: number | null;
+}
+
+/** Rows copra's windows must bound: added to a copy of an ordinary snapshot of the same size. */
+const CONCENTRATED = {
+  statusdb: `
+    UPDATE builds SET builder_id = (SELECT min(id) FROM builders);
+    UPDATE builds SET source_id = (SELECT min(id) FROM sourcestamps) WHERE id % 4 = 0;`,
+  /** One log made 200,000 lines long, in chunks of 1,000 lines as buildbot writes them. */
+  buildbot: `
+    CREATE TEMP TABLE long_log AS SELECT id FROM logs WHERE type = 's' ORDER BY id LIMIT 1;
+    DELETE FROM logchunks WHERE logid = (SELECT id FROM long_log);
+    WITH RECURSIVE chunk(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM chunk WHERE n < 199)
+    INSERT INTO logchunks (logid, first_line, last_line, content, compressed)
+      SELECT (SELECT id FROM long_log), n * 1000, n * 1000 + 999,
+             CAST(rtrim(replace(hex(zeroblob(1000)), '00', 'oa line of a long stdout log' || char(10)), char(10)) AS BLOB), 0
+      FROM chunk;
+    UPDATE logs SET num_lines = 200000 WHERE id = (SELECT id FROM long_log);`,
+};
+
+/**
+ * Peak memory is bounded by copra's windows, not by the shape of the data: builds of ordinary
+ * snapshots beside copies in which one builder has every build and one sourcestamp a quarter of
+ * them (statusdb), or one log has 200,000 lines (buildbot).
+ */
+async function benchMemory(options: BenchOptions): Promise<MemoryCase[]> {
+  const dir = join(options.workDir, 'memory');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const cases: MemoryCase[] = [];
+  for (const [schema, builds] of [['statusdb', MEMORY_BUILDS], ['buildbot', 2000]] as const) {
+    const ordinary = join(dir, `${schema}-ordinary.sqlite`);
+    const concentrated = join(dir, `${schema}-concentrated.sqlite`);
+    process.stderr.write(`[memory] generating a ${schema} snapshot of ${builds} builds\n`);
+    const run = await runMeasured(...nodeTs('scripts/make-snapshot.ts', ['--schema', schema, '--builds', String(builds), '--seed', options.seed, '--out', ordinary]));
+    if (run.exitCode !== 0) throw new Error(`make-snapshot failed:\n${run.lines.map((line) => line.text).join('\n')}`);
+    copyFileSync(ordinary, concentrated);
+    const { default: Database } = (await import('better-sqlite3')) as { default: typeof import('better-sqlite3') };
+    const db = new Database(concentrated);
+    db.exec(CONCENTRATED[schema]);
+    db.close();
+    for (const [name, snapshot] of [[`${schema}, ordinary`, ordinary], [schema === 'statusdb' ? 'statusdb, one builder with every build, one sourcestamp with a quarter' : 'buildbot, one log of 200,000 lines', concentrated]] as const) {
+      const out = join(dir, 'out');
+      await runMeasured('rm', ['-rf', out], {});
+      process.stderr.write(`[memory] ${name}\n`);
+      const built = await buildWithCopra(snapshot, out, options, options.jobs);
+      cases.push({ name, builds, peakRssBytes: built.peakRssBytes, wallSeconds: built.wallSeconds, pages: built.pages });
+    }
+  }
+  await runMeasured('rm', ['-rf', dir], {});
+  return cases;
+}
+
+const MEMORY_START = '<!-- bench:memory:start -->';
+const MEMORY_END = '<!-- bench:memory:end -->';
+/** A builder with this many builds: the issue's 200,000. */
+const MEMORY_BUILDS = 200_000;
+
+function writeMemorySection(cases: MemoryCase[]): void {
+  const section = [
+    MEMORY_START,
+    '### Peak memory and the shape of the data',
+    '',
+    `_Written by \`npm run bench -- --memory\` on ${new Date().toISOString().slice(0, 10)} (${machineFacts()}): peak RSS of the whole process tree._`,
+    '',
+    '| snapshot | builds | peak RSS | wall s | pages |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...cases.map((entry) => `| ${entry.name} | ${count(entry.builds)} | ${gb(entry.peakRssBytes)} | ${secs(entry.wallSeconds)} | ${count(entry.pages)} |`),
+    MEMORY_END,
+  ].join('\n');
+  replaceSection(MEMORY_START, MEMORY_END, section);
+}
+
+/** Replaces a marked section of BENCHMARKS.md, or adds it before the results. */
+function replaceSection(startMark: string, endMark: string, section: string): void {
   const text = readFileSync(BENCHMARKS_MD, 'utf8');
-  const start = text.indexOf(RECORDINGS_START);
-  const end = text.indexOf(RECORDINGS_END);
-  const section = recordingsSection(results);
+  const start = text.indexOf(startMark);
+  const end = text.indexOf(endMark);
   const updated =
-    start >= 0 && end > start
-      ? text.slice(0, start) + section + text.slice(end + RECORDINGS_END.length)
-      : text.replace(RESULTS_START, `${section}\n\n${RESULTS_START}`);
+    start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + endMark.length) : text.replace(RESULTS_START, `${section}\n\n${RESULTS_START}`);
   writeFileSync(BENCHMARKS_MD, updated);
+}
+
+function writeRecordingsSection(results: RecordingResult[]): void {
+  replaceSection(RECORDINGS_START, RECORDINGS_END, recordingsSection(results));
 }
 
 async function main(): Promise<void> {
@@ -833,6 +922,12 @@ async function main(): Promise<void> {
   mkdirSync(options.workDir, { recursive: true });
   if (options.full) checkFreeSpace(options.workDir);
   process.stderr.write(`Machine: ${machineFacts()}\n`);
+  if (options.memory) {
+    const cases = await benchMemory(options);
+    for (const entry of cases) process.stdout.write(`${entry.name}: peak ${gb(entry.peakRssBytes)}, ${secs(entry.wallSeconds)} s\n`);
+    if (options.write) writeMemorySection(cases);
+    return;
+  }
   if (options.recordings) {
     const results: RecordingResult[] = [];
     for (const recording of RECORDINGS) results.push(await benchRecording(recording, options));

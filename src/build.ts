@@ -14,6 +14,7 @@ import {
   plannedPageCount,
 } from './pages/plan.ts';
 import { type Output, type Progress, formatSeconds, startProgress } from './progress.ts';
+import type { DataWarning } from './pages/warnings.ts';
 import type { MergeReport } from './record/merge.ts';
 import { RECORD_DIR, archivedBuildCount, openRecord, recordPathIn, updateRecord } from './record/record.ts';
 import { TEMPLATES_DIR } from './render/eleventy.ts';
@@ -38,7 +39,8 @@ export interface BuildReport {
   pages: number;
   windows: number;
   seconds: number;
-  warnings: string[];
+  /** What is wrong in the snapshot's rows, as the pages this build rendered met it. */
+  warnings: DataWarning[];
   /** Records in the search indexes written, or null when search was skipped. */
   searchRecords: number | null;
   /** What an update of an existing archive found; null for a new or --fresh archive. */

@@ -8,13 +8,14 @@ import { buildArchive } from './build.ts';
 import { CopraError } from './errors.ts';
 import type { LogMode } from './pages/failureSummary.ts';
 import { importDump } from './import/importDump.ts';
+import { PROBLEMS, countsByProblem } from './pages/warnings.ts';
 import { type Output, formatSeconds, startProgress } from './progress.ts';
 import { serveDirectory } from './serve.ts';
 
 const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
 
 Usage:
-  copra build SNAPSHOT [--out DIR] [--jobs N] [--logs full|summary|none] [--log-page-lines N]
+  copra build SNAPSHOT [--out DIR] [--jobs N] [--logs full|summary|none] [--log-page-lines N] [--strict]
       Writes the archive of SNAPSHOT (a buildbot 0.9–4.x state.sqlite or a Mozilla statusdb
       SQLite file) into DIR (default: dist). The snapshot is only read. Into an existing archive
       of the same CI it adds what is new and keeps what the snapshot has lost (pruned builds,
@@ -28,6 +29,8 @@ Usage:
         --logs none           no logs read at all
         --log-page-lines N    longer logs show head, tail and errors on their page (default 5000)
         --no-search           skip the search indexes (the search page then says so)
+        --strict              exit with code 1 when the snapshot's data has problems (orphan rows,
+                              impossible times, unknown results…), after writing the archive
   copra import DUMP --out SNAPSHOT
       Converts a MySQL dump of Mozilla's statusdb (plain or .gz, as mysqldump or MariaDB wrote it)
       into an SQLite snapshot that copra build reads. No MySQL server needed. -o is --out.
@@ -73,6 +76,7 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
       'no-search': { type: 'boolean' },
       title: { type: 'string' },
       fresh: { type: 'boolean' },
+      strict: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -101,13 +105,18 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
   if (values.fresh && report.droppedBuilds > 0) {
     io.stdout.write(`--fresh: dropped the ${report.droppedBuilds} archived builds, replaced by the snapshot's.\n`);
   }
-  for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
+  for (const warning of report.warnings) io.stderr.write(`warning: ${PROBLEMS[warning.problem]}: ${warning.detail}\n`);
   io.stdout.write(
     `Wrote ${report.pages} pages to ${values.out} in ${formatSeconds(report.seconds)} ` +
       `(${Math.round(report.pages / report.seconds)} pages/s, ${report.windows} windows), ` +
       (report.searchRecords === null ? 'no search, ' : `${report.searchRecords} search records, `) +
-      `${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}.\n`,
+      `${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}` +
+      (report.warnings.length > 0 ? ` (${countsByProblem(report.warnings)}; marked on their pages).\n` : '.\n'),
   );
+  if (values.strict && report.warnings.length > 0) {
+    io.stderr.write(`copra: --strict: the snapshot's data has ${report.warnings.length} problem${report.warnings.length === 1 ? '' : 's'}; the archive was written all the same.\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -34,6 +34,11 @@ function known(code: number): ResultView {
   return KNOWN.get(code) ?? { key: 'unknown', label: `unknown (${code})`, letter: 'X' };
 }
 
+/** A stored code no CI defines (NULL is not one: it means no result yet). */
+export function isUnknownResult(code: number | null): boolean {
+  return code !== null && !KNOWN.has(code);
+}
+
 export function buildResult(build: {
   result: number | null;
   completeAt: number | null;

@@ -21,5 +21,6 @@ export function formatDuration(seconds: number): string {
 export function durationText(start: number | null, end: number | null): string {
   if (start === null) return 'not started';
   if (end === null) return 'did not finish';
+  if (end < start) return 'ends before it starts';
   return formatDuration(end - start);
 }

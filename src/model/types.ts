@@ -69,6 +69,8 @@ export interface Step {
   description: string;
   hidden: boolean;
   urls: { name: string; url: string }[];
+  /** `urls_json` was not the JSON list buildbot writes: no URLs could be read. */
+  urlsUnreadable: boolean;
   logs: LogRef[];
 }
 
@@ -116,6 +118,8 @@ export interface BuildDetail extends Build {
   triggeredBuildIds: number[];
   previousBuildId: number | null;
   nextBuildId: number | null;
+  /** Other builds of the builder with the same number (a number should be used once). */
+  sameNumberIds: number[];
 }
 
 /** One build as listings show it: enough for a coloured, labelled link. */

@@ -1,4 +1,4 @@
-import { type ResultView, buildResult, stepResult } from '../model/results.ts';
+import { type ResultView, buildResult, isUnknownResult, stepResult } from '../model/results.ts';
 import { durationText, formatTime } from '../model/time.ts';
 import type { BuildDetail, Change, Property, Sourcestamp, Step } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
@@ -8,7 +8,7 @@ import { type LogMode, type LogSummary, buildFailureSummary } from './failureSum
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 import { type PageKind, idSpan } from './kind.ts';
 import { chunk } from './paging.ts';
-import { readableJson } from './values.ts';
+import { isJson, readableJson } from './values.ts';
 
 export interface BuildPage extends PageBase {
   id: number;
@@ -31,12 +31,20 @@ export interface BuildPage extends PageBase {
   next: string | null;
   parent: Link | null;
   triggered: Link[];
+  problems: BuildProblem[];
   steps: StepView[];
-  properties: { name: string; value: string; source: string }[];
+  /** `notJson`: the stored value is not JSON, and is shown as stored. */
+  properties: { name: string; value: string; source: string; notJson: boolean }[];
   sourcestamps: SourcestampView[];
   failureSummary: LogSummary[];
   /** statusdb: `log_url` properties (logs lived elsewhere); null where the schema stores logs. */
   externalLogs: Link[] | null;
+}
+
+/** Something wrong with the build's data, said on its page in words (and links to the builds concerned). */
+export interface BuildProblem {
+  text: string;
+  links: Link[];
 }
 
 export interface StepView {
@@ -52,6 +60,8 @@ export interface StepView {
   logs: { name: string; lines: number; type: string; href: string | null; raw: string | null }[];
   /** A URL the step published; `href` is null for one that must not become a link. */
   urls: { name: string; href: string | null }[];
+  /** What is wrong with the step's data, in words. */
+  problems: string[];
 }
 
 export interface SourcestampView {
@@ -127,22 +137,56 @@ function buildPage(
     next: build.nextBuildId === null ? null : link.to(urls.build(build.nextBuildId)),
     parent: build.parentBuildId === null ? null : buildLink(build.parentBuildId),
     triggered: build.triggeredBuildIds.map(buildLink),
-    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs)),
-    properties: build.properties.map((property) => ({ ...property, value: readableJson(property.value) })),
+    problems: buildProblems(build, site, link),
+    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs, site)),
+    properties: build.properties.map((property) => {
+      const json = isJson(property.value);
+      if (!json) site.warnings.add('json', `property ${property.name} of build ${build.id} is not valid JSON; shown as stored`);
+      return { ...property, value: readableJson(property.value), notJson: !json };
+    }),
     sourcestamps: build.sourcestampIds.map((id) => {
       const stamp = stamps.get(id);
-      if (!stamp) site.warnings.add(`sourcestamp ${id} is referenced but not in the snapshot (orphan row)`);
+      if (!stamp) site.warnings.add('orphan', `sourcestamp ${id} is referenced by build ${build.id} but not in the snapshot`);
       return {
         link: { href: stamp ? link.to(urls.source(id)) : null, text: `sourcestamp ${id}` },
         branch: stamp?.branch ?? null,
         revision: stamp?.revision ?? null,
         repository: stamp?.repository ?? null,
-        changes: (changes.get(id) ?? []).map(changeView),
+        changes: (changes.get(id) ?? []).map((change) => changeView(change, site)),
       };
     }),
     failureSummary: buildFailureSummary(snapshot, build.steps, link, options.logs, options.logPageLines),
     externalLogs: site.schema === 'statusdb' ? externalLogs(build.properties) : null,
   };
+}
+
+/**
+ * What is wrong with a build's own row, said on its page and noted for the summary: times that
+ * do not add up, an unknown result, a number its builder used twice.
+ */
+function buildProblems(build: BuildDetail, site: Site, link: Linker): BuildProblem[] {
+  const problems: BuildProblem[] = [];
+  const timeProblem = timesProblem(build.startedAt, build.completeAt);
+  if (timeProblem) {
+    site.warnings.add('time', `build ${build.id} ${timeProblem}`);
+    problems.push({ text: `This build ${timeProblem}.`, links: [] });
+  }
+  if (isUnknownResult(build.result)) site.warnings.add('result', `build ${build.id} has result code ${build.result}`);
+  if (build.sameNumberIds.length > 0) {
+    site.warnings.add('duplicate', `build ${build.id} shares number ${build.number} with build ${build.sameNumberIds.join(', ')}`);
+    problems.push({
+      text: `Its builder used number ${build.number} for other builds too:`,
+      links: build.sameNumberIds.map((id) => ({ href: link.to(urls.build(id)), text: `build ${id}` })),
+    });
+  }
+  return problems;
+}
+
+/** Why a start and an end do not add up, or null when they do (or are not both known). */
+function timesProblem(start: number | null, end: number | null): string | null {
+  if (start === null && end !== null) return 'has an end time but no start time';
+  if (start !== null && end !== null && end < start) return 'ends before it starts';
+  return null;
 }
 
 /** statusdb builds of late 2010 name their log's address in a `log_url` property. */
@@ -162,7 +206,7 @@ function lastStepEnd(steps: Step[]): number | null {
 /** Rounded so the same snapshot always gives the same bytes. */
 const percent = (part: number, whole: number) => Math.round((part / whole) * 10000) / 100;
 
-function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link: Linker, mode: LogMode): StepView {
+function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link: Linker, mode: LogMode, site: Site): StepView {
   const buildStart = build.startedAt;
   const wall = buildStart === null || buildEnd === null ? 0 : buildEnd - buildStart;
   const start = step.startedAt;
@@ -188,5 +232,22 @@ function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link:
       raw: mode === 'full' && log.type !== 'd' ? link.to(urls.rawLog(build.id, log.id, log.slug)) : null,
     })),
     urls: step.urls.map(({ name, url }) => ({ name, href: webHref(url) })),
+    problems: stepProblems(step, build, site),
   };
+}
+
+function stepProblems(step: Step, build: BuildDetail, site: Site): string[] {
+  const problems: string[] = [];
+  const what = `step ${step.number} of build ${build.id}`;
+  const timeProblem = timesProblem(step.startedAt, step.completeAt);
+  if (timeProblem) {
+    site.warnings.add('time', `${what} ${timeProblem}`);
+    problems.push(`this step ${timeProblem}`);
+  }
+  if (isUnknownResult(step.result)) site.warnings.add('result', `${what} has result code ${step.result}`);
+  if (step.urlsUnreadable) {
+    site.warnings.add('json', `the URLs of ${what} are not the JSON list buildbot writes`);
+    problems.push('its published URLs could not be read');
+  }
+  return problems;
 }

@@ -160,7 +160,7 @@ export function listingPages(
         stamp: { href: link.to(urls.source(id)), text: `#${id}` },
         branch: stamp?.branch ?? null,
         revision: stamp?.revision ?? null,
-        changes: (changes.get(id) ?? []).map(changeView),
+        changes: (changes.get(id) ?? []).map((change) => changeView(change, site)),
         platforms: groupByPlatform(stampBuilds.builds, platforms, site, link),
         more: hidden > 0 ? { count: hidden, href: link.to(urls.source(id)) } : null,
       };

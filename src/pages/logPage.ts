@@ -1,4 +1,4 @@
-import { readLog } from '../logs/readLog.ts';
+import { type LogReading, readLog } from '../logs/readLog.ts';
 import { type ResultView, stepResult } from '../model/results.ts';
 import type { LogInfo } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
@@ -32,6 +32,8 @@ export interface LogPage extends PageBase {
   errorCount: number;
   warningCount: number;
   missingCount: number;
+  /** What is wrong with the log's data, in words. */
+  problems: string[];
   /** Failure summary of a failed or warning step's log: links into this page. */
   errorBlocks: LineView[][];
 }
@@ -125,7 +127,21 @@ function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageO
     warningCount: reading.warningCount,
     missingCount: reading.missingCount,
     errorBlocks: needsSummary(log.stepResult) ? reading.errorBlocks.map((block) => block.map(own)) : [],
+    problems: logProblems(log, reading, site),
   };
+}
+
+/** A log not whole: lines its chunks could not give, or fewer or more lines than it declares. */
+function logProblems(log: LogInfo, reading: LogReading, site: Site): string[] {
+  if (log.type === 'd') return [];
+  const what = `log ${log.id} of build ${log.buildId}`;
+  const problems: string[] = [];
+  if (reading.missingCount > 0) site.warnings.add('log', `${what}: ${reading.missingCount} line${reading.missingCount === 1 ? '' : 's'} could not be read`);
+  if (reading.lineCount !== log.numLines) {
+    site.warnings.add('log', `${what} has ${reading.lineCount} lines, its record says ${log.numLines}`);
+    problems.push(`This log has ${reading.lineCount.toLocaleString('en-US')} lines; its record says ${log.numLines.toLocaleString('en-US')}.`);
+  }
+  return problems;
 }
 
 function htmlOf(segments: ReturnType<typeof readLog>['segments']): string {

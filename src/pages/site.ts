@@ -1,6 +1,7 @@
 import type { Builder, Master, SchemaKind, Worker } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { type ListingKey, type PageUrl, relativeHref, urls } from '../urls.ts';
+import { Warnings } from './warnings.ts';
 
 /**
  * What every page model needs to know about the snapshot as a whole: the small tables (builders,
@@ -17,8 +18,8 @@ export interface Site {
   platforms: Set<string>;
   /** What builder tags are called in this schema. */
   tagWord: 'tag' | 'category';
-  /** References to rows the snapshot lacks (orphans), found while building pages. */
-  warnings: Set<string>;
+  /** What is wrong in the rows pages were built from (orphans, impossible times…). */
+  warnings: Warnings;
 }
 
 export function loadSite(snapshot: Snapshot, name: string): Site {
@@ -31,7 +32,7 @@ export function loadSite(snapshot: Snapshot, name: string): Site {
     masters: byId(snapshot.masters()),
     platforms: new Set(snapshot.platformValues()),
     tagWord: snapshot.schema.kind === 'statusdb' ? 'category' : 'tag',
-    warnings: new Set(),
+    warnings: new Warnings(),
   };
 }
 
@@ -84,7 +85,7 @@ export class Linker {
 
   private entity(kind: string, id: number, name: string | undefined, url: string): Link {
     if (name !== undefined) return { href: this.to(url), text: name };
-    this.site.warnings.add(`${kind} ${id} is referenced but not in the snapshot (orphan row); shown unlinked`);
+    this.site.warnings.add('orphan', `${kind} ${id} is referenced but not in the snapshot; shown unlinked`);
     return { href: null, text: `${kind} ${id} (missing)` };
   }
 

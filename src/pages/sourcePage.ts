@@ -102,7 +102,7 @@ export function sourcePages(snapshot: Snapshot, site: Site, parts: readonly Stam
         revision: stamp.revision,
         repository: stamp.repository,
         project: stamp.project,
-        changes: (changes.get(stamp.id) ?? []).map(changeView),
+        changes: (changes.get(stamp.id) ?? []).map((change) => changeView(change, site)),
         buildCount: part.buildCount,
         platforms: groupByPlatform(builds[partIndex]![number - part.first]!, platforms, site, link),
         pager: pager(number, pageCount, (page) => link.to(urls.source(stamp.id, page))),

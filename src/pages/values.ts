@@ -10,3 +10,13 @@ export function readableJson(json: string): string {
   if (value !== null && typeof value === 'object') return JSON.stringify(value, null, 2);
   return String(value);
 }
+
+/** Whether stored text is JSON, as property values should be. */
+export function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -52,6 +52,8 @@ interface BuildRow extends SummaryRow {
   parent_buildid: number | null;
   previous_id: number | null;
   next_id: number | null;
+  /** JSON list of the ids of the builder's other builds with this number. */
+  same_number: string;
 }
 
 interface StepRow {
@@ -147,7 +149,8 @@ export class RecordSnapshot implements Snapshot {
                   ORDER BY p.number DESC, p.id DESC LIMIT 1) AS previous_id,
                 (SELECT n.id FROM builds n WHERE n.builderid = b.builderid
                   AND (n.number > b.number OR (n.number = b.number AND n.id > b.id))
-                  ORDER BY n.number, n.id LIMIT 1) AS next_id
+                  ORDER BY n.number, n.id LIMIT 1) AS next_id,
+                (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number
          FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
       )
       .all(idList) as BuildRow[];
@@ -177,6 +180,7 @@ export class RecordSnapshot implements Snapshot {
       triggeredBuildIds: (triggered.get(row.id) ?? []).map((build) => build.id),
       previousBuildId: row.previous_id,
       nextBuildId: row.next_id,
+      sameNumberIds: JSON.parse(row.same_number) as number[],
     }));
   }
 
@@ -201,7 +205,8 @@ export class RecordSnapshot implements Snapshot {
       result: row.results,
       description: row.state_string,
       hidden: row.hidden !== 0,
-      urls: stepUrls(row.urls_json),
+      urls: stepUrls(row.urls_json) ?? [],
+      urlsUnreadable: stepUrls(row.urls_json) === null,
       logs: (logs.get(row.id) ?? []).map(
         (log): LogRef => ({ id: log.id, name: log.name, slug: log.slug, type: log.type, numLines: log.num_lines }),
       ),
@@ -481,9 +486,10 @@ export function propertyText(value: string): string {
   return typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
 }
 
-function stepUrls(json: string): { name: string; url: string }[] {
-  const parsed = parseJsonOr(json, []);
-  if (!Array.isArray(parsed)) return [];
+/** A step's published URLs, or null when `urls_json` is not the JSON list buildbot writes. */
+function stepUrls(json: string): { name: string; url: string }[] | null {
+  const parsed = parseJsonOr(json, null);
+  if (!Array.isArray(parsed)) return null;
   return parsed
     .filter((entry): entry is { name: unknown; url: unknown } => typeof entry === 'object' && entry !== null)
     .map((entry) => ({ name: String(entry.name ?? entry.url), url: String(entry.url ?? '') }));

@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CopraError } from '../errors.ts';
 import { type Window, describeWindow, plannedPageCount } from '../pages/plan.ts';
+import { type DataWarning, Warnings } from '../pages/warnings.ts';
 import { type FromWorker, type WorkerInit, openArchive, renderWindow } from './worker.ts';
 
 export interface RenderOptions extends WorkerInit {
@@ -17,7 +18,7 @@ export interface RenderOptions extends WorkerInit {
 
 export interface RenderResult {
   pages: number;
-  warnings: string[];
+  warnings: DataWarning[];
 }
 
 /**
@@ -52,7 +53,7 @@ async function renderHere(windows: Window[], options: RenderOptions): Promise<Re
       pages += await renderWindow(archive, window, options.outDir);
       options.onWindow?.(window);
     }
-    return { pages, warnings: [...archive.site.warnings].sort() };
+    return { pages, warnings: archive.site.warnings.list() };
   } finally {
     archive.snapshot.close();
   }
@@ -65,7 +66,7 @@ const WORKER_EXEC_ARGV = WORKER_FILE.endsWith('.ts') ? ['--import', pathToFileUR
 function renderInWorkers(windows: Window[], options: RenderOptions): Promise<RenderResult> {
   const { jobs, onWindow, signal, ...init } = options;
   const workers = new Map<ChildProcess, number | null>();
-  const warnings = new Set<string>();
+  const warnings = new Warnings();
   let pages = 0;
   let next = 0;
   let finished = 0;
@@ -105,9 +106,9 @@ function renderInWorkers(windows: Window[], options: RenderOptions): Promise<Ren
         const window = describeWindow(message.index, windows[message.index]!);
         if (message.type === 'failed') return fail(new Error(`rendering ${window} failed:\n${message.message}`));
         pages += message.pages;
-        message.warnings.forEach((warning) => warnings.add(warning));
+        warnings.addAll(message.warnings);
         onWindow?.(windows[message.index]!);
-        if (++finished === windows.length) settle(() => resolve({ pages, warnings: [...warnings].sort() }));
+        if (++finished === windows.length) settle(() => resolve({ pages, warnings: warnings.list() }));
         else dispatch(worker);
       });
       // Any exit before the render is over is a death (the OOM killer, kill -9, a crash): a

@@ -3,6 +3,7 @@
  * parent sends, one at a time. See pool.ts for the other side of the messages.
  */
 import { type Archive, type ArchiveOptions, type Window, loadArchive, pageCount, windowPages } from '../pages/plan.ts';
+import type { DataWarning } from '../pages/warnings.ts';
 import { openRecord } from '../record/record.ts';
 import { renderPages } from './eleventy.ts';
 import { rawLogFile } from './rawLogs.ts';
@@ -16,7 +17,7 @@ export interface WorkerInit {
 
 export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'window'; index: number; window: Window };
 export type FromWorker =
-  | { type: 'done'; index: number; pages: number; warnings: string[] }
+  | { type: 'done'; index: number; pages: number; warnings: DataWarning[] }
   | { type: 'failed'; index: number; message: string };
 
 /** Renders one window; the in-process path of pool.ts uses this too. */
@@ -44,7 +45,7 @@ function serve(): void {
     try {
       if (!archive) throw new Error('render worker got a window before its record');
       const pages = await renderWindow(archive, message.window, outDir);
-      reply({ type: 'done', index: message.index, pages, warnings: [...archive.site.warnings] });
+      reply({ type: 'done', index: message.index, pages, warnings: archive.site.warnings.list() });
     } catch (error) {
       reply({ type: 'failed', index: message.index, message: (error as Error).stack ?? String(error) });
     }

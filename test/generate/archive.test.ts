@@ -45,7 +45,8 @@ describe('a generated 10,000-build statusdb snapshot', () => {
     async () => {
       report = await buildArchive(snapshot, { out, output: quiet, jobs: 2 });
       expect(report.pages).toBeGreaterThan(10_000);
-      expect(report.warnings).toEqual([]);
+      // The generator forces every special row, result codes 7 and 8 among them: only those are warned of.
+      expect(new Set(report.warnings.map((warning) => warning.problem))).toEqual(new Set(['result']));
     },
     CI_BUDGET_MS,
   );

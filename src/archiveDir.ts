@@ -69,22 +69,32 @@ function processAlive(pid: number): boolean {
 
 /**
  * A new scratch directory beside `out` for one build, named after it. Only the holder of `out`'s
- * lock makes them, so any other one left there is a build's that was killed: removed first.
+ * lock makes them, so any other one left there is a build's that was killed: removed first — after
+ * finishing its swap if it was killed between the swap's two renames, when `out` is missing and
+ * the complete new archive waits in it.
  */
 export function scratchDirFor(out: string): string {
   const prefix = `.${basename(out)}.copra-tmp-`;
   for (const name of readdirSync(dirname(out))) {
-    if (name.startsWith(prefix)) rmSync(join(dirname(out), name), { recursive: true, force: true });
+    if (!name.startsWith(prefix)) continue;
+    const stale = join(dirname(out), name);
+    if (!existsSync(out) && existsSync(join(stale, PREVIOUS)) && existsSync(join(stale, SITE))) renameSync(join(stale, SITE), out);
+    rmSync(stale, { recursive: true, force: true });
   }
   return mkdtempSync(join(dirname(out), prefix));
 }
 
+/** Inside a scratch directory: the archive being built, and the one it replaces during the swap. */
+export const SITE = 'site';
+const PREVIOUS = 'previous';
+
 /**
- * Replaces `out` with the complete archive in `site`, then deletes the old one (moved into
- * `scratch` first) with progress: at scale that takes minutes, and a user should see why.
+ * Replaces `out` with the complete archive in `site` (`scratch`/SITE), then deletes the old one
+ * (moved into `scratch` first) with progress: at scale that takes minutes, and a user should see
+ * why. Killed between its two renames, it is finished by the next build (scratchDirFor).
  */
 export function swapIn(site: string, out: string, scratch: string, output: Output): void {
-  const previous = join(scratch, 'previous');
+  const previous = join(scratch, PREVIOUS);
   if (existsSync(out)) renameSync(out, previous);
   renameSync(site, out);
   if (existsSync(previous)) removeTree(previous, output);

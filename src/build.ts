@@ -1,7 +1,7 @@
 import { constants, copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checkReplaceable, commitUpdate, completePending, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
+import { SITE, checkReplaceable, commitUpdate, completePending, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
 import { CopraError } from './errors.ts';
 import {
   type Archive,
@@ -85,7 +85,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     const completed = completePending(out);
     if (completed > 0) options.output.write(`${options.out}: completed the update an earlier copra committed but did not finish (${completed} files)\n`);
 
-    const site = join(scratch, 'site');
+    const site = join(scratch, SITE);
     const work = join(scratch, 'work');
     mkdirSync(work);
     mkdirSync(join(site, RECORD_DIR), { recursive: true });

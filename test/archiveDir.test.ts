@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitUpdate, completePending } from '../src/archiveDir.ts';
+import { commitUpdate, completePending, scratchDirFor } from '../src/archiveDir.ts';
 import { archiveFiles, scratchDir } from './helpers/archive.ts';
 
 function write(root: string, files: Record<string, string>): void {
@@ -81,5 +81,18 @@ describe('landing an update', () => {
       expect(existsSync(pending)).toBe(false);
       expect(completePending(out)).toBe(0);
     }
+  });
+});
+
+describe('a full build killed between the two renames of its swap', () => {
+  it('is finished by the next build: the new archive, whole, takes its place', () => {
+    const dir = scratchDir('copra-swap-');
+    const out = join(dir, 'archive');
+    // The old archive was moved aside, the new one not yet in: no archive at `out` at all.
+    write(join(dir, '.archive.copra-tmp-killed', 'previous'), ARCHIVE);
+    write(join(dir, '.archive.copra-tmp-killed', 'site'), UPDATED);
+    const scratch = scratchDirFor(out);
+    expect(contents(out)).toEqual(UPDATED);
+    expect(readdirSync(dir).sort()).toEqual([scratch.split('/').pop(), 'archive'].sort());
   });
 });

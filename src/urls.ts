@@ -3,6 +3,7 @@
  * relative and name `index.html` explicitly, so the archive works from any sub-path of any host
  * and straight from disk.
  */
+import { createHash } from 'node:crypto';
 
 /** A page's directory relative to the site root: '' for the home page, else ending in '/'. */
 export type PageUrl = string;
@@ -53,19 +54,44 @@ function listingBase(key: ListingKey): PageUrl {
 }
 
 /**
- * A name as one path segment, injectively: letters, digits, '.', '-' and '_' stay; every other
- * byte of its UTF-8 becomes `~XX`. Names of only dots would be special directories, so they are
- * escaped too.
+ * The longest segment pathSegment writes: with a raw log's `.txt` it stays under the 143 bytes
+ * eCryptfs allows a file name (most file systems allow 255).
+ */
+const MAX_SEGMENT = 120;
+/** Names Windows reserves for devices: no file or directory may have them, whatever its extension. */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
+
+const escapeByte = (byte: number) => `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+
+/**
+ * A name as one path segment that any file system keeps apart from every other name's, and that
+ * any static host serves. Lowercase letters, digits, '-', '_' and inner dots stay; every other
+ * byte of the name's UTF-8 becomes `~XX` (uppercase hex): capitals too, so names that differ only
+ * in case stay distinct on macOS and Windows, and a first or last dot, so no segment is `.`, `..`,
+ * a hidden file, or a name Windows trims. The first letter of a Windows device name (`con`,
+ * `nul.txt`) is escaped as well. Since `~` is always escaped and starts an escape of exactly two
+ * hex digits, the encoding is injective, even with the case of every letter folded.
+ *
+ * A segment longer than MAX_SEGMENT is cut to the start of its encoding, `~~` (which no encoding
+ * holds) and a hash of the whole name: distinct long names stay distinct but for a 64-bit hash
+ * collision.
  */
 export function pathSegment(name: string): string {
-  const safe = [...Buffer.from(name, 'utf8')]
-    .map((byte) => {
+  const bytes = [...Buffer.from(name, 'utf8')];
+  const device = WINDOWS_DEVICE.test(name);
+  const segment = bytes
+    .map((byte, index) => {
       const char = String.fromCharCode(byte);
-      return /[A-Za-z0-9._-]/.test(char) ? char : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      const kept = char === '.' ? index > 0 && index < bytes.length - 1 : /[a-z0-9_-]/.test(char) && !(device && index === 0);
+      return kept ? char : escapeByte(byte);
     })
     .join('');
-  if (safe === '') return '~';
-  return /^\.+$/.test(safe) ? safe.replaceAll('.', '~2E') : safe;
+  if (segment === '') return '~';
+  if (segment.length <= MAX_SEGMENT) return segment;
+  const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 16);
+  // The start of the encoding without a partial escape: a reader sees where the name began.
+  const start = segment.slice(0, MAX_SEGMENT - hash.length - 2).replace(/~[0-9A-F]?$/, '');
+  return `${start}~~${hash}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outputPath, pathSegment, relativeHref, urls } from '../src/urls.ts';
 
@@ -22,16 +23,43 @@ describe('pathSegment', () => {
     ['releases/mozilla-1.9.2', 'releases~2Fmozilla-1.9.2'],
     ['a b', 'a~20b'],
     ['~', '~7E'],
+    ['', '~'],
+    ['.', '~2E'],
     ['..', '~2E~2E'],
+    ['.hidden', '~2Ehidden'],
+    ['trailing.', 'trailing~2E'],
+    ['Release', '~52elease'],
+    ['con', '~63on'],
+    ['nul.txt', '~6Eul.txt'],
+    ['console', 'console'],
+    ['nul\0byte', 'nul~00byte'],
     ['日本', '~E6~97~A5~E6~9C~AC'],
   ])('writes %j as %j', (name, segment) => {
     expect(pathSegment(name)).toBe(segment);
   });
 
-  it('never gives two names the same segment', () => {
-    const names = ['a/b', 'a~2Fb', 'a_2Fb', 'a b', 'a~20b', '.', '..', '~2E', '', 'none', '~none'];
-    const segments = names.map(pathSegment);
+  const names = ['a/b', 'a~2Fb', 'a_2Fb', 'a b', 'a~20b', '.', '..', '~2E', '', 'none', '~none', 'Release', 'release', 'RELEASE', 'con', 'Con', 'a.', 'a'];
+
+  it('never gives two names the same segment, even with letter case folded', () => {
+    const segments = names.map((name) => pathSegment(name).toLowerCase());
     expect(new Set(segments).size).toBe(names.length);
+  });
+
+  it('writes no segment a file system treats specially: a dot name, a hidden file, a name Windows trims or reserves', () => {
+    for (const name of names) {
+      expect(pathSegment(name), name).not.toMatch(/^\.|\.$|^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i);
+    }
+  });
+
+  it('keeps long names short and distinct: the start of the name and a hash of the whole', () => {
+    const long = ['x'.repeat(299) + '1', 'x'.repeat(299) + '2', '日'.repeat(100), 'X'.repeat(300), 'x'.repeat(300)];
+    const segments = long.map(pathSegment);
+    for (const segment of segments) {
+      expect(segment.length).toBeLessThanOrEqual(120);
+      expect(segment).toMatch(/^(x+|(~[0-9A-F]{2})+)~~[0-9a-f]{16}$/);
+    }
+    expect(new Set(segments.map((segment) => segment.toLowerCase())).size).toBe(long.length);
+    expect(pathSegment('x'.repeat(120))).toBe('x'.repeat(120));
   });
 });
 
@@ -41,6 +69,10 @@ describe('listing addresses', () => {
     expect(urls.listing({ kind: 'all' }, 1, 7)).toBe('sources/page/1/');
     expect(urls.listing({ kind: 'branch', branch: null }, 1, 1)).toBe('sources/branch/~none/');
     expect(outputPath(urls.listing({ kind: 'tag', tag: 'l10n' }, 2, 3))).toBe('sources/tag/l10n/page/2/index.html');
+  });
+
+  it('keep a raw log in its log\'s directory, whatever its slug', () => {
+    for (const slug of ['../../../../../x', 'a/b', '.', '..', '']) expect(dirname(urls.rawLog(7, 9, slug)), slug).toBe('build/7/log/9');
   });
 
   it('number a builder\'s, worker\'s and master\'s pages from the oldest too', () => {

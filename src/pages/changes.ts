@@ -1,4 +1,4 @@
-import { formatTime } from '../model/time.ts';
+import { type TimeView, timeView } from '../model/time.ts';
 import type { Change } from '../model/types.ts';
 import { webHref } from '../urls.ts';
 
@@ -7,7 +7,7 @@ export interface ChangeView {
   revision: string | null;
   branch: string | null;
   comments: string;
-  when: string | null;
+  when: TimeView;
   files: string[];
   revlink: string | null;
 }
@@ -18,7 +18,7 @@ export function changeView(change: Change): ChangeView {
     revision: change.revision,
     branch: change.branch,
     comments: change.comments,
-    when: formatTime(change.when),
+    when: timeView(change.when),
     files: change.files,
     revlink: webHref(change.revlink),
   };

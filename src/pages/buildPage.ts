@@ -1,5 +1,5 @@
 import { type ResultView, buildResult, isUnknownResult, stepResult } from '../model/results.ts';
-import { durationText, formatTime } from '../model/time.ts';
+import { type TimeView, durationText, timeView } from '../model/time.ts';
 import type { BuildDetail, Change, Property, Sourcestamp, Step } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { urls, webHref } from '../urls.ts';
@@ -16,9 +16,9 @@ export interface BuildPage extends PageBase {
   builder: Link;
   result: ResultView;
   stateString: string;
-  start: string | null;
+  start: TimeView;
   /** End time, or why there is none. */
-  end: string;
+  end: TimeView;
   duration: string;
   master: Link | null;
   worker: Link | null;
@@ -52,7 +52,7 @@ export interface StepView {
   name: string;
   result: ResultView;
   description: string;
-  start: string | null;
+  start: TimeView;
   duration: string;
   hidden: boolean;
   /** Position on the build's time line, in percent of its wall time. */
@@ -124,8 +124,8 @@ function buildPage(
     builder,
     result: buildResult(build),
     stateString: build.stateString,
-    start: formatTime(build.startedAt),
-    end: formatTime(build.completeAt) ?? (build.lost ? 'did not finish (lost)' : 'running'),
+    start: timeView(build.startedAt, 'not started'),
+    end: timeView(build.completeAt, build.lost ? 'did not finish (lost)' : 'running'),
     duration: durationText(build.startedAt, build.completeAt),
     master: link.master(build.masterId),
     worker: link.worker(build.workerId),
@@ -220,7 +220,7 @@ function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link:
     name: step.name,
     result: stepResult(step),
     description: step.description,
-    start: formatTime(step.startedAt),
+    start: timeView(step.startedAt),
     duration: durationText(step.startedAt, step.completeAt),
     hidden: step.hidden,
     bar,

@@ -1,4 +1,4 @@
-import { formatTime } from '../model/time.ts';
+import { type TimeView, timeView } from '../model/time.ts';
 import type { Change } from '../model/types.ts';
 import { webHref } from '../urls.ts';
 import type { Site } from './site.ts';
@@ -10,7 +10,7 @@ export interface ChangeView {
   comments: string;
   /** The comment's full length when it was too long to show whole; null otherwise. */
   commentsCut: number | null;
-  when: string | null;
+  when: TimeView;
   files: string[];
   revlink: string | null;
 }
@@ -28,7 +28,7 @@ export function changeView(change: Change, site: Site): ChangeView {
     branch: change.branch,
     comments: cut ? change.comments.slice(0, MAX_SHOWN_CHARACTERS) : change.comments,
     commentsCut: cut ? change.comments.length : null,
-    when: formatTime(change.when),
+    when: timeView(change.when),
     files: change.files,
     revlink: webHref(change.revlink),
   };

@@ -1,5 +1,5 @@
 import { type ResultView, buildResult } from '../model/results.ts';
-import { durationText, formatTime } from '../model/time.ts';
+import { type TimeView, durationText, timeView } from '../model/time.ts';
 import type { EntityKind, Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
@@ -13,7 +13,7 @@ export interface EntityBuildRow {
   /** Shown on worker and master pages, where builds of many builders mix. */
   builder: Link | null;
   result: ResultView;
-  start: string | null;
+  start: TimeView;
   duration: string;
 }
 
@@ -155,7 +155,7 @@ export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ra
             build: { href: link.to(urls.build(build.id)), text: `#${build.number}` },
             builder: kind === 'builder' ? null : link.builder(build.builderId),
             result: buildResult(build),
-            start: formatTime(build.startedAt),
+            start: timeView(build.startedAt),
             duration: durationText(build.startedAt, build.completeAt),
           })),
         pager: fixedPager(number, pageCount, (page) => link.to(entityUrl[kind](id, page, pageCount))),

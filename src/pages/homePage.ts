@@ -1,5 +1,5 @@
 import { type ResultView, codeResult } from '../model/results.ts';
-import { formatTime } from '../model/time.ts';
+import { type TimeView, timeView } from '../model/time.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import type { PageKind } from './kind.ts';
@@ -9,8 +9,8 @@ import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts
 export interface HomePage extends PageBase {
   schema: string;
   file: string;
-  firstStart: string | null;
-  lastStart: string | null;
+  /** When the first and the last build started; null when no build did. */
+  started: { first: TimeView; last: TimeView } | null;
   counts: { label: string; count: number }[];
   results: { result: ResultView; count: number }[];
   listings: Link[];
@@ -40,8 +40,10 @@ export function homePage(snapshot: Snapshot, site: Site, allListings: Listing[])
     ...pageBase(link, site, site.name),
     schema: snapshot.schema.description,
     file: site.name,
-    firstStart: formatTime(summary.firstStart),
-    lastStart: formatTime(summary.lastStart),
+    started:
+      summary.firstStart === null || summary.lastStart === null
+        ? null
+        : { first: timeView(summary.firstStart), last: timeView(summary.lastStart) },
     counts: [
       { label: 'builds', count: summary.builds },
       { label: 'steps', count: summary.steps },

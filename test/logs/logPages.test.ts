@@ -4,6 +4,7 @@ import { join, normalize } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { HTMLElement } from 'node-html-parser';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { checkHtml } from '../../scripts/vnu.ts';
 import {
   BUILDBOT_FIXTURE,
   STATUSDB_FIXTURE,
@@ -143,7 +144,12 @@ describe('logs beyond the recording', () => {
   const raw = (lines: string[]) => Buffer.from(lines.join('\n'));
   const ansi = ['o\x1b[31mred words\x1b[0m then plain', 'e\x1b[1;32mbold green\x1b[0m'];
   const ansiLog = addLog('ansi', 's', ansi, [{ first: 0, content: raw(ansi), compressed: 0 }]);
-  const html = ['<p onclick="alert(1)">kept text</p><script>alert(2)</script>', '<a href="javascript:alert(3)">link</a><img src=x onerror=alert(4)>'];
+  const webLink = 'https://ci.example.org/run 7';
+  const html = [
+    '<p onclick="alert(1)">kept text</p><script>alert(2)</script>',
+    '<a href="javascript:alert(3)">link</a><img src=x onerror=alert(4)>',
+    `<p><tt>make check</tt>: <a href="notes.html">notes</a>, <a href="#top">top</a>, <a href="${webLink}">the run</a></p>`,
+  ];
   const htmlLog = addLog('html', 'h', html, [{ first: 0, content: raw(html), compressed: 0 }]);
   const deletedLog = addLog('janitored', 'd', ['x', 'y', 'z'], []);
   const long = Array.from({ length: 120 }, (_, i) => (i === 60 ? 'ocompile.c:1: error: it broke' : `oline ${i + 1}`));
@@ -176,6 +182,11 @@ describe('logs beyond the recording', () => {
     expect(html.toString()).not.toMatch(/onclick|onerror|javascript:/i);
   });
 
+  it('links an HTML log only to web addresses, as valid URLs', () => {
+    const links = logPage(htmlLog).querySelectorAll('.html-log a');
+    expect(links.map((a) => a.getAttribute('href') ?? null)).toEqual([null, null, null, new URL(webLink).href]);
+  });
+
   it('says a janitored log was deleted, on its page and its step', () => {
     expect(text(logPage(deletedLog).querySelector('.deleted'))).toContain('deleted');
     expect(text(readPage(out, `build/${step.buildid}/`).querySelector('table.steps'))).toContain('janitored (deleted)');
@@ -195,6 +206,11 @@ describe('logs beyond the recording', () => {
     expect(rawText).toHaveLength(121);
     expect(rawText[60]).toBe('compile.c:1: error: it broke');
     expect(rawText[45]).toMatch(/could not be read: corrupt zlib chunk/);
+  });
+
+  it('gives these logs and their build valid HTML pages', async () => {
+    const pages = [`build/${step.buildid}/index.html`, ...[ansiLog, htmlLog, deletedLog, longLog].map((id) => `build/${step.buildid}/log/${id}/index.html`)];
+    expect(await checkHtml(pages.map((page) => join(out, page)))).toEqual([]);
   });
 
   it('summarises the failed step on the build page, linking into the log', () => {

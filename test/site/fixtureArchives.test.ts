@@ -88,6 +88,12 @@ function shownValue(json: string): string {
 
 const fold = (value: string) => value.replace(/\s+/g, ' ').trim();
 
+/** What a page links to: hrefs, a script's src, a form's action. */
+const LINK = /<(?:a|link|script|form)\b[^>]*?\s(?:href|src|action)="([^"]*)"/g;
+
+/** The ids of a page's elements, which `#` anchors name. */
+const elementIds = (html: string) => new Set(Array.from(html.matchAll(/\sid="([^"]*)"/g), (match) => match[1]!));
+
 describe.each(FIXTURES)('the archive of the $name fixture', ({ file, archive }) => {
   const out = inject('archives')[archive];
   let expected: ReturnType<typeof expectedRows>;
@@ -197,26 +203,61 @@ describe.each(FIXTURES)('the archive of the $name fixture', ({ file, archive }) 
     }
   });
 
-  it('resolves every internal link, and reaches every page from the home page', () => {
-    const files = archiveFiles(out);
-    const pages = new Set(files.filter((path) => path.endsWith('.html')));
+  it('shows every time in a <time> element whose datetime is the moment shown', () => {
+    // Log pages show the log's own text, whatever times it holds.
+    const pages = archiveFiles(out).filter((path) => path.endsWith('.html') && !path.includes('/log/'));
+    const shownTime = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/g;
+    let times = 0;
+    const wrong: string[] = [];
+    for (const page of pages) {
+      const html = readFileSync(join(out, page), 'utf8');
+      for (const [element, datetime, shown] of html.matchAll(/<time datetime="([^"]*)">([^<]*)<\/time>/g)) {
+        times++;
+        // Shown as `2026-11-25 10:03:04 UTC`, for machines `2026-11-25T10:03:04Z`.
+        if (shown!.replace(/^(\S+) (\S+) UTC$/, '$1T$2Z') !== datetime) wrong.push(`${page}: ${element}`);
+      }
+      const outside = html.replace(/<time datetime="[^"]*">[^<]*<\/time>/g, '').match(shownTime) ?? [];
+      wrong.push(...outside.map((time) => `${page}: ${time} outside a <time datetime>`));
+    }
+    expect(times).toBeGreaterThan(pages.length);
+    expect(wrong).toEqual([]);
+  });
+
+  it('resolves every internal link and #anchor, and reaches every page from the home page', () => {
+    const pages = new Set(archiveFiles(out).filter((path) => path.endsWith('.html')));
     const reached = new Set<string>(['index.html']);
     const queue = ['index.html'];
+    const broken: string[] = [];
+    // Anchors into other pages (a failure summary's lines), checked once the crawl is done:
+    // page → anchor → a page that links to it.
+    const anchorsInto = new Map<string, Map<string, string>>();
     while (queue.length > 0) {
       const from = queue.pop()!;
       // Attributes read straight from the markup: a DOM of 23,000 pages, most of them long logs,
       // would take minutes and tell nothing more about links.
       const html = readFileSync(join(out, from), 'utf8');
-      for (const [, href] of html.matchAll(/<(?:a|link)\b[^>]*?\shref="([^"]*)"/g)) {
-        if (/^[a-z]+:/i.test(href!) || href!.startsWith('#')) continue;
-        const target = normalize(join(dirname(from), href!.split('#')[0]!));
-        expect(existsSync(join(out, target)), `${from} links to ${href}`).toBe(true);
+      const ids = elementIds(html);
+      for (const [, link] of html.matchAll(LINK)) {
+        if (/^[a-z]+:/i.test(link!)) continue;
+        const [path, anchor] = link!.split('#') as [string, string?];
+        if (path === '') {
+          if (anchor && !ids.has(anchor)) broken.push(`${from} links to ${link}: no such id`);
+          continue;
+        }
+        const target = normalize(join(dirname(from), path));
+        if (!existsSync(join(out, target))) broken.push(`${from} links to ${link}: no such file`);
+        else if (anchor) anchorsInto.set(target, (anchorsInto.get(target) ?? new Map()).set(anchor, from));
         if (pages.has(target) && !reached.has(target)) {
           reached.add(target);
           queue.push(target);
         }
       }
     }
+    for (const [page, anchors] of anchorsInto) {
+      const ids = elementIds(readFileSync(join(out, page), 'utf8'));
+      for (const [anchor, from] of anchors) if (!ids.has(anchor)) broken.push(`${from} links to ${page}#${anchor}: no such id`);
+    }
+    expect(broken).toEqual([]);
     expect([...pages].filter((page) => !reached.has(page))).toEqual([]);
   });
 });

@@ -5,8 +5,10 @@
  * inserted here, never copied from the fixture by hand.
  */
 import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import type { HTMLElement } from 'node-html-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkHtml } from '../../scripts/vnu.ts';
 import {
   BUILDBOT_FIXTURE,
   STATUSDB_FIXTURE,
@@ -450,6 +452,11 @@ describe('buildbot build pages for rows the recording lacks', () => {
   it('reports no other orphan than the builder it was given', () => {
     expect(edges.warnings.filter((warning) => warning.startsWith('orphan:'))).toHaveLength(1);
   });
+
+  it('gives each of these builds a valid HTML page', async () => {
+    const ids = [edges.running, edges.noResult, edges.unknown, edges.zeroLength, edges.orphan].map((build) => build.id);
+    expect(await checkHtml(ids.map((id) => join(edges.out, `build/${id}/index.html`)))).toEqual([]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -661,5 +668,10 @@ describe('statusdb build pages for rows the recording lacks', () => {
       const schemaLine = text(readPage(edges.out, '').querySelector('p.schema'));
       expect(schemaLine).toContain(`builds started from ${shown(edges.firstRealStart)}`);
     });
+  });
+
+  it('gives each of these builds a valid HTML page', async () => {
+    const ids = [edges.lost, edges.running, edges.orphanStamp, edges.zeroDate].map((build) => build.id);
+    expect(await checkHtml(ids.map((id) => join(edges.out, `build/${id}/index.html`)))).toEqual([]);
   });
 });

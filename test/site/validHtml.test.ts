@@ -1,0 +1,61 @@
+/**
+ * The pages are valid HTML, as the Nu HTML checker reads them: one page of every kind of both
+ * fixture archives, the build pages of every result, the log pages of every log type, and a sample
+ * of the build and log pages, in one run of the checker per archive.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { checkHtml } from '../../scripts/vnu.ts';
+import { FIXTURES, archiveFiles, querySnapshot } from '../helpers/archive.ts';
+
+/** Build pages, and log pages, checked beyond those chosen for what they show. */
+const SAMPLE = 100;
+
+/** A page's kind: its address with the ids and page numbers in it left out. */
+const kindOf = (page: string) =>
+  page
+    .split('/')
+    .map((segment) => (/^\d+$/.test(segment) ? '#' : segment))
+    .join('/');
+
+/** `count` items spread evenly over `items`. */
+const spread = <T>(items: readonly T[], count: number) => items.filter((_, index) => index % Math.ceil(items.length / count) === 0);
+
+describe.each(FIXTURES)('the pages of the $name fixture archive', ({ file, archive }) => {
+  const out = inject('archives')[archive];
+
+  it('are valid HTML: one of every kind, the builds of every result, the logs of every type and a sample', async () => {
+    const pages = archiveFiles(out).filter((path) => path.endsWith('.html') && !path.startsWith('.copra/'));
+    const oneOfEachKind = [...new Map(pages.map((page) => [kindOf(page), page])).values()];
+
+    const db = querySnapshot(file);
+    const statusdb = file.includes('statusdb');
+    const buildOfEachResult = db
+      .prepare(statusdb ? 'SELECT min(id) FROM builds GROUP BY result' : 'SELECT min(id) FROM builds GROUP BY results')
+      .pluck()
+      .all() as number[];
+    const logOfEachType = statusdb
+      ? []
+      : (db
+          .prepare('SELECT s.buildid, min(l.id) AS id FROM logs l JOIN steps s ON s.id = l.stepid GROUP BY l.type')
+          .all() as { buildid: number; id: number }[]);
+    db.close();
+
+    const checked = [
+      ...new Set([
+        ...oneOfEachKind,
+        ...buildOfEachResult.map((id) => `build/${id}/index.html`),
+        ...logOfEachType.map((log) => `build/${log.buildid}/log/${log.id}/index.html`),
+        ...spread(pages.filter((page) => kindOf(page) === 'build/#/index.html'), SAMPLE),
+        ...spread(pages.filter((page) => kindOf(page) === 'build/#/log/#/index.html'), SAMPLE),
+      ]),
+    ].map((page) => join(out, page));
+    // Failure summaries are made from logs: where the snapshot has logs, pages with one are checked.
+    const withSummary = checked.filter((page) => readFileSync(page, 'utf8').includes('class="failure-summary"'));
+    expect(withSummary.length > 0).toBe(logOfEachType.length > 0);
+
+    const errors = await checkHtml(checked);
+    expect(errors.map((error) => `${error.file.slice(out.length + 1)}:${error.line}: ${error.message}`)).toEqual([]);
+  });
+});

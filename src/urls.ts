@@ -119,5 +119,12 @@ export function relativeHref(from: PageUrl, to: string): string {
  * links become links, so a stored `javascript:` or `data:` URL never runs in the archive's origin.
  */
 export function webHref(url: string | null): string | null {
-  return url !== null && /^https?:\/\/[^\s]/i.test(url.trim()) ? url.trim() : null;
+  const trimmed = url?.trim() ?? '';
+  if (!/^https?:\/\/[^\s]/i.test(trimmed)) return null;
+  // As a browser would write it: a space inside becomes %20, so the href is a valid URL.
+  try {
+    return new URL(trimmed).href;
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outputPath, pathSegment, relativeHref, urls } from '../src/urls.ts';
+import { outputPath, pathSegment, relativeHref, urls, webHref } from '../src/urls.ts';
 
 describe('relativeHref', () => {
   it.each([
@@ -80,5 +80,18 @@ describe('listing addresses', () => {
     expect(urls.builder(4, 3, 3)).toBe('builder/4/');
     expect(urls.worker(4, 1, 3)).toBe('worker/4/page/1/');
     expect(urls.master(2, 2, 3)).toBe('master/2/page/2/');
+  });
+});
+
+describe('webHref', () => {
+  it.each([
+    ['https://hg.mozilla.org/mozilla-central/rev/abc', 'https://hg.mozilla.org/mozilla-central/rev/abc'],
+    ['  http://example.org/a b  ', 'http://example.org/a%20b'],
+    ['javascript:alert(1)', null],
+    ['data:text/html,<script>alert(1)</script>', null],
+    ['http://[not a host/', null],
+    [null, null],
+  ])('makes %j a link to %j', (url, href) => {
+    expect(webHref(url)).toBe(href);
   });
 });

@@ -194,8 +194,10 @@ function externalLogs(properties: Property[]): Link[] {
   return properties
     .filter((property) => property.name === 'log_url')
     .map((property) => readableJson(property.value))
-    .filter((url) => /^https?:\/\//i.test(url))
-    .map((url) => ({ href: url, text: url }));
+    .flatMap((url) => {
+      const href = webHref(url);
+      return href === null ? [] : [{ href, text: url }];
+    });
 }
 
 function lastStepEnd(steps: Step[]): number | null {

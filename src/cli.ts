@@ -8,7 +8,7 @@ import { buildArchive } from './build.ts';
 import { CopraError } from './errors.ts';
 import type { LogMode } from './pages/failureSummary.ts';
 import { importDump } from './import/importDump.ts';
-import { PROBLEMS, countsByProblem } from './pages/warnings.ts';
+import { type DataWarning, PROBLEMS, type Problem, countsByProblem } from './pages/warnings.ts';
 import { type Output, formatSeconds, startProgress } from './progress.ts';
 import { serveDirectory } from './serve.ts';
 
@@ -105,7 +105,7 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
   if (values.fresh && report.droppedBuilds > 0) {
     io.stdout.write(`--fresh: dropped the ${report.droppedBuilds} archived builds, replaced by the snapshot's.\n`);
   }
-  for (const warning of report.warnings) io.stderr.write(`warning: ${PROBLEMS[warning.problem]}: ${warning.detail}\n`);
+  for (const line of warningLines(report.warnings)) io.stderr.write(`warning: ${line}\n`);
   io.stdout.write(
     `Wrote ${report.pages} pages to ${values.out} in ${formatSeconds(report.seconds)} ` +
       `(${Math.round(report.pages / report.seconds)} pages/s, ${report.windows} windows), ` +
@@ -118,6 +118,20 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Warnings shown one by one: a damaged builder name marks hundreds of pages, which the pages themselves show. */
+const WARNINGS_SHOWN_PER_KIND = 10;
+
+export function warningLines(warnings: readonly DataWarning[]): string[] {
+  const lines: string[] = [];
+  for (const problem of Object.keys(PROBLEMS) as Problem[]) {
+    const details = warnings.filter((warning) => warning.problem === problem).map((warning) => warning.detail);
+    lines.push(...details.slice(0, WARNINGS_SHOWN_PER_KIND).map((detail) => `${PROBLEMS[problem]}: ${detail}`));
+    const more = details.length - WARNINGS_SHOWN_PER_KIND;
+    if (more > 0) lines.push(`${PROBLEMS[problem]}: ${more} more, marked on their pages`);
+  }
+  return lines;
 }
 
 async function importCommand(args: string[], io: Io): Promise<number> {

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.ts';
+import { main, warningLines } from '../src/cli.ts';
 import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, readPage, scratchDir, text } from './helpers/archive.ts';
 
 function captured() {
@@ -158,5 +158,17 @@ describe('mistakes a new user makes', () => {
     } finally {
       busy.close();
     }
+  });
+});
+
+describe('warningLines', () => {
+  it('shows ten warnings of a kind and counts the rest, kind by kind', () => {
+    const encoding = Array.from({ length: 25 }, (_, index) => ({ problem: 'encoding' as const, detail: `page build/${index}/` }));
+    const lines = warningLines([...encoding, { problem: 'orphan', detail: 'worker 7' }]);
+    expect(lines).toEqual([
+      'rows naming a row the snapshot lacks: worker 7',
+      ...encoding.slice(0, 10).map(({ detail }) => `pages with text that is not UTF-8: ${detail}`),
+      'pages with text that is not UTF-8: 15 more, marked on their pages',
+    ]);
   });
 });

@@ -10,6 +10,8 @@ export interface SchemaInfo {
   kind: SchemaKind;
   /** What was found, for people: "buildbot state.sqlite (alembic 059)". */
   description: string;
+  /** Tables of the schema the snapshot lacks, read as empty (see SnapshotTables). */
+  absentTables: string[];
 }
 
 export interface Builder {

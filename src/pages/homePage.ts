@@ -9,6 +9,8 @@ import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts
 export interface HomePage extends PageBase {
   schema: string;
   file: string;
+  /** What the page says of tables the latest snapshot lacked. */
+  problems: string[];
   /** When the first and the last build started; null when no build did. */
   started: { first: TimeView; last: TimeView } | null;
   counts: { label: string; count: number }[];
@@ -36,10 +38,14 @@ export const homeKind: PageKind<object> = {
 export function homePage(snapshot: Snapshot, site: Site, allListings: Listing[]): HomePage {
   const link = new Linker(urls.home(), site);
   const summary = snapshot.summary();
+  const absent = snapshot.schema.absentTables;
+  const lacking = absent.length === 0 ? null : `no ${absent.join(', ')} table${absent.length === 1 ? '' : 's'}`;
+  if (lacking) site.warnings.add('table', `the snapshot has ${lacking}; read as empty`);
   return {
     ...pageBase(link, site, site.name),
     schema: snapshot.schema.description,
     file: site.name,
+    problems: lacking ? [`The latest snapshot has ${lacking}: it added none of their rows to the archive.`] : [],
     started:
       summary.firstStart === null || summary.lastStart === null
         ? null

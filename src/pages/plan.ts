@@ -1,12 +1,13 @@
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildKind } from './buildPage.ts';
 import { builderKind, masterKind, workerKind } from './entityPage.ts';
+import { markUndecodableText } from './encoding.ts';
 import { homeKind } from './homePage.ts';
 import { type Archive, type ArchiveOptions, type PageFiles, type PageKind } from './kind.ts';
 import { listingKind, listings } from './listing.ts';
 import { logKind } from './logPage.ts';
 import { searchKind } from './searchPage.ts';
-import { loadSite, sameSite } from './site.ts';
+import { type PageBase, loadSite, sameSite } from './site.ts';
 import { sourceKind } from './sourcePage.ts';
 
 export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS } from './kind.ts';
@@ -92,7 +93,9 @@ export function windowPages(archive: Archive, window: Window, files: PageFiles):
   const pages: PageSet = Object.fromEntries(KINDS.map((kind) => [kind.template, []]));
   for (const { kind, part } of window.parts) {
     const pageKind = kindNamed(kind);
-    pages[pageKind.template]!.push(...pageKind.pages(archive, part, files));
+    const models = pageKind.pages(archive, part, files);
+    for (const model of models) markUndecodableText(model as PageBase, archive.site);
+    pages[pageKind.template]!.push(...models);
   }
   return pages;
 }

@@ -122,8 +122,10 @@ export interface PageBase {
   title: string;
   nav: Nav;
   siteName: string;
+  /** Whether some of the page's text was not valid UTF-8 in the snapshot (see encoding.ts). */
+  undecodable: boolean;
 }
 
 export function pageBase(link: Linker, site: Site, title: string): PageBase {
-  return { url: link.from, title, nav: link.nav(), siteName: site.name };
+  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false };
 }

@@ -11,6 +11,8 @@ export const PROBLEMS = {
   duplicate: 'build numbers a builder used twice',
   log: 'logs not whole',
   size: 'values too large to show whole',
+  table: 'tables the snapshot lacks',
+  encoding: 'pages with text that is not UTF-8',
 } as const;
 
 export type Problem = keyof typeof PROBLEMS;

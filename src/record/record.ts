@@ -24,6 +24,8 @@ interface Meta {
   format: string;
   family: SchemaKind;
   description: string;
+  /** The tables the latest snapshot lacked, as a JSON list. */
+  absentTables: string;
   title: string;
   /** What the pages were last rendered with, as the build describes it (options, copra's templates). */
   rendering: string;
@@ -118,6 +120,7 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
         format: RECORD_FORMAT,
         family: translator.schema.kind,
         description: translator.schema.description,
+        absentTables: JSON.stringify(translator.schema.absentTables),
         title,
         rendering: options.rendering,
       });
@@ -174,7 +177,8 @@ export function archivedBuildCount(recordPath: string): number {
 export function openRecord(recordPath: string): RecordSnapshot {
   const db = new Database(recordPath, { readonly: true, fileMustExist: true });
   const meta = readMeta(db) as Meta;
-  return new RecordSnapshot(db, recordPath, { kind: meta.family, description: meta.description }, meta.title);
+  const schema = { kind: meta.family, description: meta.description, absentTables: JSON.parse(meta.absentTables ?? '[]') as string[] };
+  return new RecordSnapshot(db, recordPath, schema, meta.title);
 }
 
 

@@ -1,6 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { SchemaInfo } from '../model/types.ts';
-import { SNAPSHOT_SCHEMA as S, type SnapshotCounts, type TranslationScope, type Translator, columnsOf, scoped, tablesOf } from './translator.ts';
+import { BUILDBOT_37_DDL } from '../generate/ddl.ts';
+import {
+  SNAPSHOT_SCHEMA as S,
+  type SnapshotCounts,
+  SnapshotTables,
+  type TranslationScope,
+  type Translator,
+  columnsOf,
+  scoped,
+  tablesOf,
+} from './translator.ts';
 
 /**
  * buildbot 0.9–4.3 `state.sqlite`. Columns and tables that differ between versions are found by
@@ -33,18 +43,24 @@ function buildbotVersion(db: Database.Database): string {
 export class BuildbotTranslator implements Translator {
   readonly schema: SchemaInfo;
   private readonly layout: BuildbotLayout;
+  private readonly tables: SnapshotTables;
 
   constructor(db: Database.Database) {
     const tables = tablesOf(db, S);
     const steps = columnsOf(db, S, 'steps');
+    const workerTable = tables.has('buildslaves') && !tables.has('workers') ? 'buildslaves' : 'workers';
+    this.tables = new SnapshotTables(db, BUILDBOT_37_DDL, [
+      'builders', 'builds', 'steps', workerTable, 'masters', 'buildrequests', 'buildsets', 'buildset_sourcestamps',
+      'build_properties', 'logs', 'logchunks', 'sourcestamps', 'changes', 'change_files',
+    ]);
     this.layout = {
-      workerTable: tables.has('workers') ? 'workers' : 'buildslaves',
+      workerTable,
       workerColumn: columnsOf(db, S, 'builds').has('workerid') ? 'workerid' : 'buildslaveid',
       hasBuilderTags: tables.has('builders_tags') && tables.has('tags'),
       hasStepHidden: steps.has('hidden'),
       hasStepUrls: steps.has('urls_json'),
     };
-    this.schema = { kind: 'buildbot', description: `buildbot state.sqlite (${buildbotVersion(db)})` };
+    this.schema = { kind: 'buildbot', description: `buildbot state.sqlite (${buildbotVersion(db)})`, absentTables: this.tables.absent };
   }
 
   translation(t: string, scope: TranslationScope | null): string[] {
@@ -52,62 +68,62 @@ export class BuildbotTranslator implements Translator {
     const all = 'true';
     const ofBuilds = (column: string) => scoped(scope, `${column} IN (SELECT id FROM ${t}.builds)`);
     return [
-      `INSERT INTO ${t}.builders SELECT id, name, description FROM ${S}.builders`,
+      `INSERT INTO ${t}.builders SELECT id, name, description FROM ${this.tables.from('builders')}`,
       ...(hasBuilderTags
-        ? [`INSERT OR IGNORE INTO ${t}.builder_tags SELECT bt.builderid, tg.name FROM ${S}.builders_tags bt JOIN ${S}.tags tg ON tg.id = bt.tagid`]
+        ? [`INSERT OR IGNORE INTO ${t}.builder_tags SELECT bt.builderid, tg.name FROM ${this.tables.from('builders_tags')} bt JOIN ${this.tables.from('tags')} tg ON tg.id = bt.tagid`]
         : []),
-      `INSERT INTO ${t}.workers SELECT id, name FROM ${S}.${workerTable}`,
-      `INSERT INTO ${t}.masters SELECT id, name, NULL FROM ${S}.masters`,
+      `INSERT INTO ${t}.workers SELECT id, name FROM ${this.tables.from(workerTable)}`,
+      `INSERT INTO ${t}.masters SELECT id, name, NULL FROM ${this.tables.from('masters')}`,
       `INSERT INTO ${t}.builds
         SELECT b.id, b.number, b.builderid, b.${workerColumn}, b.masterid, b.started_at, b.complete_at,
                coalesce(b.state_string, ''), b.results, bs.reason, 0, bs.parent_buildid
-        FROM ${S}.builds b
-        LEFT JOIN ${S}.buildrequests br ON br.id = b.buildrequestid
-        LEFT JOIN ${S}.buildsets bs ON bs.id = br.buildsetid
+        FROM ${this.tables.from('builds')} b
+        LEFT JOIN ${this.tables.from('buildrequests')} br ON br.id = b.buildrequestid
+        LEFT JOIN ${this.tables.from('buildsets')} bs ON bs.id = br.buildsetid
         WHERE ${scope?.build('b.id') ?? all}`,
       `INSERT OR IGNORE INTO ${t}.build_sourcestamps
-        SELECT b.id, bss.sourcestampid FROM ${S}.builds b
-        JOIN ${S}.buildrequests br ON br.id = b.buildrequestid
-        JOIN ${S}.buildset_sourcestamps bss ON bss.buildsetid = br.buildsetid
+        SELECT b.id, bss.sourcestampid FROM ${this.tables.from('builds')} b
+        JOIN ${this.tables.from('buildrequests')} br ON br.id = b.buildrequestid
+        JOIN ${this.tables.from('buildset_sourcestamps')} bss ON bss.buildsetid = br.buildsetid
         WHERE ${ofBuilds('b.id')}`,
       `INSERT INTO ${t}.build_properties
-        SELECT buildid, name, coalesce(value, 'null'), coalesce(source, '') FROM ${S}.build_properties
+        SELECT buildid, name, coalesce(value, 'null'), coalesce(source, '') FROM ${this.tables.from('build_properties')}
         WHERE ${ofBuilds('buildid')} ORDER BY buildid, name, rowid`,
       `INSERT INTO ${t}.steps
         SELECT id, buildid, number, name, started_at, complete_at, coalesce(state_string, ''), results,
                ${hasStepUrls ? "coalesce(urls_json, '[]')" : "'[]'"}, ${hasStepHidden ? 'coalesce(hidden, 0)' : '0'}
-        FROM ${S}.steps WHERE ${ofBuilds('buildid')}`,
-      `INSERT INTO ${t}.logs SELECT id, stepid, name, slug, type, num_lines FROM ${S}.logs
+        FROM ${this.tables.from('steps')} WHERE ${ofBuilds('buildid')}`,
+      `INSERT INTO ${t}.logs SELECT id, stepid, name, slug, type, num_lines FROM ${this.tables.from('logs')}
         WHERE ${scoped(scope, `stepid IN (SELECT id FROM ${t}.steps)`)}`,
-      `INSERT INTO ${t}.sourcestamps SELECT id, branch, revision, repository, project FROM ${S}.sourcestamps s
+      `INSERT INTO ${t}.sourcestamps SELECT id, branch, revision, repository, project FROM ${this.tables.from('sourcestamps')} s
         WHERE ${scope?.sourcestamp('s.id') ?? all}`,
       `INSERT INTO ${t}.changes
         SELECT changeid, author, coalesce(comments, ''), branch, revision, revlink, when_timestamp, repository
-        FROM ${S}.changes c WHERE ${scope?.change('c.changeid') ?? all}`,
+        FROM ${this.tables.from('changes')} c WHERE ${scope?.change('c.changeid') ?? all}`,
       `INSERT OR IGNORE INTO ${t}.stamp_changes
-        SELECT sourcestampid, changeid, changeid FROM ${S}.changes
+        SELECT sourcestampid, changeid, changeid FROM ${this.tables.from('changes')}
         WHERE sourcestampid IS NOT NULL AND ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)}`,
-      `INSERT INTO ${t}.change_files SELECT changeid, filename FROM ${S}.change_files
+      `INSERT INTO ${t}.change_files SELECT changeid, filename FROM ${this.tables.from('change_files')}
         WHERE ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)} ORDER BY changeid, rowid`,
     ];
   }
 
   logChunks(t: string, logIds: string): string {
     return `INSERT INTO ${t}.logchunks
-        SELECT logid, first_line, last_line, content, compressed FROM ${S}.logchunks
+        SELECT logid, first_line, last_line, content, compressed FROM ${this.tables.from('logchunks')}
         WHERE logid IN (${logIds}) ORDER BY logid, first_line`;
   }
 
   buildIdentities(): string {
-    return `SELECT id, builderid, number, started_at FROM ${S}.builds`;
+    return `SELECT id, builderid, number, started_at FROM ${this.tables.from('builds')}`;
   }
 
   counts(db: Database.Database): SnapshotCounts {
     const count = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
-      builds: count(`SELECT count(*) FROM ${S}.builds`),
-      steps: count(`SELECT count(*) FROM ${S}.steps`),
-      liveLogs: count(`SELECT count(*) FROM ${S}.logs WHERE type <> 'd'`),
+      builds: count(`SELECT count(*) FROM ${this.tables.from('builds')}`),
+      steps: count(`SELECT count(*) FROM ${this.tables.from('steps')}`),
+      liveLogs: count(`SELECT count(*) FROM ${this.tables.from('logs')} WHERE type <> 'd'`),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SchemaDdl } from '../generate/ddl.ts';
 import type { SchemaInfo } from '../model/types.ts';
 
 /** The schema name a snapshot is attached under on the record's connection. */
@@ -66,3 +67,31 @@ export function columnsOf(db: Database.Database, schema: string, table: string):
 export function scoped(scope: TranslationScope | null, condition: string): string {
   return scope ? condition : 'true';
 }
+
+/**
+ * The snapshot's tables as a translator names them in SQL. A table the snapshot lacks (an admin
+ * dropped it, a hand-made copy left it out) reads as empty: a temporary stand-in made from the
+ * schema's own DDL, so the archive is complete without its rows and the schema says which were
+ * missing. Only the tables that make a snapshot what it is (see isBuildbot, isStatusdb) are required.
+ */
+export class SnapshotTables {
+  /** The tables read as empty, in the order the translator reads them. */
+  readonly absent: string[];
+
+  constructor(db: Database.Database, ddl: SchemaDdl, read: readonly string[]) {
+    const present = tablesOf(db, SNAPSHOT_SCHEMA);
+    this.absent = read.filter((table) => !present.has(table));
+    for (const table of this.absent) {
+      const definition = ddl.tables.find((sql) => new RegExp(`^CREATE TABLE "?${table}"? \\(`).test(sql));
+      if (!definition) throw new Error(`no DDL for the snapshot table ${table}`);
+      db.exec(definition.replace(/^CREATE TABLE "?\w+"? \(/, `CREATE TEMP TABLE IF NOT EXISTS ${standIn(table)} (`));
+    }
+  }
+
+  /** The table as the translator's SQL names it. */
+  from(table: string): string {
+    return this.absent.includes(table) ? `temp.${standIn(table)}` : `${SNAPSHOT_SCHEMA}.${table}`;
+  }
+}
+
+const standIn = (table: string) => `copra_absent_${table}`;

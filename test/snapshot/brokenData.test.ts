@@ -1,8 +1,9 @@
 /**
  * Broken data (test/fixtures/broken.ts: orphans, times that run backwards, a number used twice,
  * unknown results, values that are not JSON, a 10 MB comment, a log declaring a billion lines, a
- * zlib bomb) still gives a whole archive: every page is there, each broken row is marked on its
- * page, and the closing warnings count them by kind. `--strict` turns them into exit code 1.
+ * zlib bomb, text that is not UTF-8, missing tables) still gives a whole archive: every page is
+ * there, each broken row is marked on its page, and the closing warnings count them by kind.
+ * `--strict` turns them into exit code 1.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BuildReport } from '../../src/build.ts';
 import { main } from '../../src/cli.ts';
 import { PROBLEMS, type Problem } from '../../src/pages/warnings.ts';
-import { type BrokenRows, writeBrokenSnapshot } from '../fixtures/broken.ts';
-import { buildInto, querySnapshot, readPage, scratchDir, text } from '../helpers/archive.ts';
+import { type BrokenRows, dropTables, writeBrokenSnapshot } from '../fixtures/broken.ts';
+import { buildIdAt, buildbotEarlyCut, statusdbEarlyCut } from '../fixtures/history.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, buildInto, fixtureCopy, querySnapshot, readPage, scratchDir, text } from '../helpers/archive.ts';
 
 const marks = (page: HTMLElement) => page.querySelectorAll('.bad-data').map(text);
 
@@ -104,6 +106,19 @@ describe('a snapshot with broken data', () => {
     ]);
   });
 
+  it('marks the pages whose text was not UTF-8, and only those', () => {
+    const undecodable = '⚠ Some text on this page was not valid UTF-8 in the snapshot: what could not be read shows as �.';
+    const { stepBuild, log } = broken.undecodable;
+    const stepPage = readPage(out, `build/${stepBuild}/`);
+    expect(marks(stepPage)).toContain(undecodable);
+    expect(text(stepPage.querySelector('table.steps'))).toContain('compile �');
+    const logPage = readPage(out, `build/${log.build}/log/${log.log}/`);
+    expect(marks(logPage)).toContain(undecodable);
+    expect(text(logPage.querySelector('pre'))).toContain('cafe �');
+    expect(marks(readPage(out, `build/${broken.backwardsBuild}/`))).not.toContain(undecodable);
+    expect(warned('encoding')).toEqual(expect.arrayContaining([`page build/${stepBuild}/ shows text that is not valid UTF-8 as �`, `page build/${log.build}/log/${log.log}/ shows text that is not valid UTF-8 as �`]));
+  });
+
   it('counts the warnings by kind, and --strict makes them exit code 1 after writing the archive', async () => {
     const stdout: string[] = [];
     const stderr: string[] = [];
@@ -118,5 +133,41 @@ describe('a snapshot with broken data', () => {
     expect(stdout.join('')).toContain(`${report.warnings.length} warnings (`);
     for (const count of counts) expect(stdout.join('')).toContain(count);
     expect(stderr.join('')).toContain(`copra: --strict: the snapshot's data has ${report.warnings.length} problems; the archive was written all the same.`);
+  });
+});
+
+describe.each([
+  // Tables whose rows other rows name (masters, slaves) and tables that are only joined (files).
+  { name: 'buildbot', fixture: BUILDBOT_FIXTURE, cut: buildbotEarlyCut, drop: ['masters', 'changes', 'change_files'], counted: ['masters', 'changes'] },
+  { name: 'statusdb', fixture: STATUSDB_FIXTURE, cut: statusdbEarlyCut, drop: ['slaves', 'files'], counted: ['slaves'] },
+])('a $name snapshot without its $drop tables', ({ fixture, cut, drop, counted }) => {
+  let snapshot: string;
+  let out: string;
+  let report: BuildReport;
+
+  beforeAll(async () => {
+    const dir = scratchDir('copra-absent-');
+    const whole = fixtureCopy(fixture, dir, 'whole.sqlite');
+    snapshot = join(dir, 'snapshot.sqlite');
+    cut(whole, snapshot, buildIdAt(whole, 0.02));
+    dropTables(snapshot, drop);
+    ({ out, report } = await buildInto(snapshot, { search: false }));
+  });
+
+  it('still gives every build its page', () => {
+    const db = querySnapshot(snapshot);
+    const builds = db.prepare('SELECT id FROM builds').pluck().all() as number[];
+    db.close();
+    expect(builds.length).toBeGreaterThan(0);
+    for (const id of builds) expect(existsSync(join(out, `build/${id}/index.html`)), `build ${id}`).toBe(true);
+  });
+
+  it('says on the home page which tables were missing, counts none of their rows, and warns', () => {
+    const home = readPage(out, '');
+    const tables = `${drop.join(', ')} tables`;
+    expect(marks(home)).toEqual([`⚠ The latest snapshot has no ${tables}: it added none of their rows to the archive.`]);
+    const counts = new Map(home.querySelectorAll('table.counts tr').map((row) => [text(row.querySelector('th')), text(row.querySelector('td'))]));
+    for (const label of counted) expect(counts.get(label), label).toBe('0');
+    expect(report.warnings.filter((warning) => warning.problem === 'table')).toEqual([{ problem: 'table', detail: `the snapshot has no ${tables}; read as empty` }]);
   });
 });

@@ -1,0 +1,22 @@
+import type { PageBase, Site } from './site.ts';
+
+/** What text that was not valid UTF-8 in the snapshot becomes when it is read. */
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+function holdsReplacement(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(REPLACEMENT_CHARACTER);
+  if (Array.isArray(value)) return value.some(holdsReplacement);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsReplacement);
+  return false;
+}
+
+/**
+ * Marks a page whose text was not valid UTF-8 in the snapshot. SQLite hands such bytes over as
+ * stored and reading them turns each bad sequence into U+FFFD; no row says which of its columns
+ * were damaged, so the page model is searched as a whole, whatever its kind.
+ */
+export function markUndecodableText(page: PageBase, site: Site): void {
+  if (!holdsReplacement(page)) return;
+  page.undecodable = true;
+  site.warnings.add('encoding', `page ${page.url || '(home)'} shows text that is not valid UTF-8 as �`);
+}

@@ -75,6 +75,16 @@ export function archiveFiles(out: string): string[] {
     .sort();
 }
 
+/** A page's kind: its address with the ids and page numbers in it left out. */
+export const kindOf = (page: string) =>
+  page
+    .split('/')
+    .map((segment) => (/^\d+$/.test(segment) ? '#' : segment))
+    .join('/');
+
+/** The first of `pages` (paths in an archive) of each kind. */
+export const oneOfEachKind = (pages: readonly string[]) => [...new Map(pages.map((page) => [kindOf(page), page])).values()];
+
 /**
  * Every file of an archive with a hash of its bytes: what "the same archive" means. copra's
  * record (under .copra/) is left out unless asked for: two archives of the same history may have

@@ -2,13 +2,12 @@ import Database from 'better-sqlite3';
 import { createServer, type Server } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fileFor } from '../../src/serve.ts';
 import { BUILDBOT_FIXTURE, querySnapshot } from '../helpers/archive.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
-/** Debian's Chromium, installed by .ci/run: playwright never downloads a browser here. */
-const CHROMIUM = '/usr/bin/chromium';
 const SUB_PATH = '/some/sub/path/';
 
 /** The archive under a sub-path of a static host, as a visitor would meet it. */
@@ -36,10 +35,7 @@ describe('searching the archive in a browser', () => {
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('no server address');
     base = `http://127.0.0.1:${address.port}${SUB_PATH}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     db = querySnapshot(BUILDBOT_FIXTURE);
   });

@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { readFileSync, readdirSync, type Dirent } from 'node:fs';
 import type { Server } from 'node:http';
 import { basename, dirname, join, normalize, relative } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { RECORD_DIR } from '../../src/record/record.ts';
@@ -18,9 +18,8 @@ import { serveDirectory } from '../../src/serve.ts';
 import { outputPath, urls } from '../../src/urls.ts';
 import { HOSTILE_URLS, TEMPLATE_SYNTAX, hostile, writeHostileBuildbot, writeHostileStatusdb } from '../fixtures/hostile.ts';
 import { archiveFiles, archiveHashes, differences, querySnapshot, readPage, scratchDir, text } from '../helpers/archive.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
-/** Debian's Chromium, installed by .ci/run: playwright never downloads a browser here. */
-const CHROMIUM = '/usr/bin/chromium';
 /** The archive's title: on every page. */
 const TITLE = hostile('title');
 const quiet = { write: () => {} };
@@ -257,10 +256,7 @@ let browser: Browser;
 const ownScripts = ownInlineScripts();
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

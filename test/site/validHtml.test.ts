@@ -7,17 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { checkHtml } from '../../scripts/vnu.ts';
-import { FIXTURES, archiveFiles, querySnapshot } from '../helpers/archive.ts';
+import { FIXTURES, archiveFiles, kindOf, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
 
 /** Build pages, and log pages, checked beyond those chosen for what they show. */
 const SAMPLE = 100;
-
-/** A page's kind: its address with the ids and page numbers in it left out. */
-const kindOf = (page: string) =>
-  page
-    .split('/')
-    .map((segment) => (/^\d+$/.test(segment) ? '#' : segment))
-    .join('/');
 
 /** `count` items spread evenly over `items`. */
 const spread = <T>(items: readonly T[], count: number) => items.filter((_, index) => index % Math.ceil(items.length / count) === 0);
@@ -27,7 +20,6 @@ describe.each(FIXTURES)('the pages of the $name fixture archive', ({ file, archi
 
   it('are valid HTML: one of every kind, the builds of every result, the logs of every type and a sample', async () => {
     const pages = archiveFiles(out).filter((path) => path.endsWith('.html') && !path.startsWith('.copra/'));
-    const oneOfEachKind = [...new Map(pages.map((page) => [kindOf(page), page])).values()];
 
     const db = querySnapshot(file);
     const statusdb = file.includes('statusdb');
@@ -44,7 +36,7 @@ describe.each(FIXTURES)('the pages of the $name fixture archive', ({ file, archi
 
     const checked = [
       ...new Set([
-        ...oneOfEachKind,
+        ...oneOfEachKind(pages),
         ...buildOfEachResult.map((id) => `build/${id}/index.html`),
         ...logOfEachType.map((log) => `build/${log.buildid}/log/${log.id}/index.html`),
         ...spread(pages.filter((page) => kindOf(page) === 'build/#/index.html'), SAMPLE),

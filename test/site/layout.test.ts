@@ -1,0 +1,74 @@
+/**
+ * The pages as a visitor sees them in Chromium, on a desktop and on a phone: one page of every
+ * kind of both fixture archives, plus the build pages with the most steps and properties. No page
+ * scrolls sideways (long words wrap; only a log's box may scroll), and every table's header cells
+ * sit over the columns of its rows.
+ */
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FIXTURES, archiveFiles, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
+import { launchChromium } from '../helpers/browser.ts';
+
+const WIDTHS = [1280, 390];
+
+/** What the page shows wrong: how far it scrolls sideways, and header cells off their columns. */
+function layoutFaults(): { sideways: number; offColumn: string[] } {
+  const root = document.documentElement;
+  const offColumn: string[] = [];
+  for (const [index, table] of [...document.querySelectorAll('table')].entries()) {
+    const header = table.tHead?.rows[0] ?? (table.rows[0]?.querySelector('td') ? null : table.rows[0]);
+    const body = [...table.rows].find((row) => row !== header && row.cells.length === header?.cells.length);
+    // A header a narrow screen hides (its rows then stack) sits over nothing.
+    if (!header || !body || header.getClientRects().length === 0) continue;
+    for (const [column, cell] of [...header.cells].entries()) {
+      const above = cell.getBoundingClientRect();
+      const below = body.cells[column]!.getBoundingClientRect();
+      if (Math.abs(above.left - below.left) > 1 || Math.abs(above.right - below.right) > 1) {
+        offColumn.push(`table ${index} (${table.className}) column ${column} "${cell.textContent?.trim()}"`);
+      }
+    }
+  }
+  return { sideways: root.scrollWidth - root.clientWidth, offColumn };
+}
+
+describe.each(FIXTURES)('the layout of the $name fixture archive', ({ file, archive }) => {
+  const out = inject('archives')[archive];
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = await browser.newPage();
+  });
+  afterAll(async () => browser?.close());
+
+  it.each(WIDTHS)('neither scrolls sideways nor moves a header off its column, %i px wide', async (width) => {
+    const pages = archiveFiles(out).filter((path) => path.endsWith('.html') && !path.startsWith('.copra/'));
+    const db = querySnapshot(file);
+    const statusdb = file.includes('statusdb');
+    // The widest build pages: the most steps, the most properties.
+    const widest = db
+      .prepare(
+        statusdb
+          ? `SELECT id FROM (SELECT build_id AS id, count(*) AS n FROM steps GROUP BY build_id ORDER BY n DESC LIMIT 1)
+             UNION SELECT id FROM (SELECT build_id AS id, count(*) AS n FROM build_properties GROUP BY build_id ORDER BY n DESC LIMIT 1)`
+          : `SELECT id FROM (SELECT buildid AS id, count(*) AS n FROM steps GROUP BY buildid ORDER BY n DESC LIMIT 1)
+             UNION SELECT id FROM (SELECT buildid AS id, max(length(value)) AS n FROM build_properties GROUP BY buildid ORDER BY n DESC LIMIT 1)`,
+      )
+      .pluck()
+      .all() as number[];
+    db.close();
+    const checked = [...new Set([...oneOfEachKind(pages), ...widest.map((id) => `build/${id}/index.html`)])];
+
+    await page.setViewportSize({ width, height: 900 });
+    const faults: Record<string, ReturnType<typeof layoutFaults>> = {};
+    for (const path of checked) {
+      await page.goto(pathToFileURL(`${out}/${path}`).href);
+      const found = await page.evaluate(layoutFaults);
+      if (found.sideways > 0 || found.offColumn.length > 0) faults[path] = found;
+    }
+    expect(checked.length).toBeGreaterThan(8);
+    expect(faults).toEqual({});
+  });
+});

@@ -831,7 +831,8 @@ interface MemoryCase {
 /** Rows copra's windows must bound: added to a copy of an ordinary snapshot of the same size. */
 const CONCENTRATED = {
   statusdb: `
-    UPDATE builds SET builder_id = (SELECT min(id) FROM builders);
+    -- numbered as one builder numbers its builds: the generator's numbers repeat across builders.
+    UPDATE builds SET builder_id = (SELECT min(id) FROM builders), buildnumber = id;
     UPDATE builds SET source_id = (SELECT min(id) FROM sourcestamps) WHERE id % 4 = 0;`,
   /** One log made 200,000 lines long, in chunks of 1,000 lines as buildbot writes them. */
   buildbot: `

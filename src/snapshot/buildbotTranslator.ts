@@ -15,7 +15,8 @@ import {
 /**
  * buildbot 0.9–4.3 `state.sqlite`. Columns and tables that differ between versions are found by
  * introspection: 0.9's betas called workers "buildslaves"; `builders_tags`, `steps.hidden`,
- * `steps.urls_json` came later. 3.9–4.3 additions (projects, codebases, locks) are read past.
+ * `steps.urls_json` came later. 3.9–4.3 additions (projects, codebases, locks) are read past. A
+ * table it reads that the snapshot lacks reads as empty (SnapshotTables).
  */
 interface BuildbotLayout {
   workerTable: 'workers' | 'buildslaves';

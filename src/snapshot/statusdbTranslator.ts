@@ -8,7 +8,8 @@ import { type SnapshotCounts, SnapshotTables, type TranslationScope, type Transl
 /**
  * Mozilla's 2010 statusdb: `builds.buildnumber`/`builder_id`, properties shared through
  * `build_properties`, datetimes as text, no logs. Text is repaired of its mojibake (mojibake.ts)
- * on the way into the record, by SQL functions this translator registers.
+ * on the way into the record, by SQL functions this translator registers. A table it reads that
+ * the snapshot lacks reads as empty (SnapshotTables).
  */
 export function isStatusdb(db: Database.Database, schema: string): boolean {
   const tables = tablesOf(db, schema);
@@ -111,7 +112,11 @@ export class StatusdbTranslator implements Translator {
 
   counts(db: Database.Database): SnapshotCounts {
     const count = (sql: string) => db.prepare(sql).pluck().get() as number;
-    return { builds: count(`SELECT count(*) FROM ${this.tables.from('builds')}`), steps: count(`SELECT count(*) FROM ${this.tables.from('steps')}`), liveLogs: 0 };
+    return {
+      builds: count(`SELECT count(*) FROM ${this.tables.from('builds')}`),
+      steps: count(`SELECT count(*) FROM ${this.tables.from('steps')}`),
+      liveLogs: 0,
+    };
   }
 
   // statusdb kept no logs: later builds carry a `log_url` property instead.

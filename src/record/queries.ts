@@ -85,6 +85,21 @@ interface ChangeRow {
  * Every query a page needs, written once, over copra's record. Each method reads a bounded
  * window — a range of ids or an explicit list — so callers decide how much is in memory at once.
  */
+/**
+ * SQL for the id of the build before or after `build` (a builds alias) in its builder's order of
+ * numbers, ids breaking ties between duplicate numbers. Two lookups, each a range of the
+ * (builderid, number) index: one condition with OR scanned the whole builder, which made build
+ * pages quadratic in a builder's size.
+ */
+function neighbour(build: string, which: 'previous' | 'next'): string {
+  const [before, order] = which === 'previous' ? ['<', 'DESC'] : ['>', ''];
+  return `coalesce(
+    (SELECT o.id FROM builds o WHERE o.builderid = ${build}.builderid AND o.number = ${build}.number AND o.id ${before} ${build}.id
+      ORDER BY o.id ${order} LIMIT 1),
+    (SELECT o.id FROM builds o WHERE o.builderid = ${build}.builderid AND o.number ${before} ${build}.number
+      ORDER BY o.number ${order}, o.id ${order} LIMIT 1))`;
+}
+
 export class RecordSnapshot implements Snapshot {
   constructor(
     private readonly db: Database.Database,
@@ -140,16 +155,10 @@ export class RecordSnapshot implements Snapshot {
 
   buildDetails(ids: readonly number[]): BuildDetail[] {
     const idList = jsonIds(ids);
-    // Neighbours in the builder's order of numbers (ids break ties between duplicate numbers).
     const builds = this.db
       .prepare(
         `SELECT b.*, b.results AS result,
-                (SELECT p.id FROM builds p WHERE p.builderid = b.builderid
-                  AND (p.number < b.number OR (p.number = b.number AND p.id < b.id))
-                  ORDER BY p.number DESC, p.id DESC LIMIT 1) AS previous_id,
-                (SELECT n.id FROM builds n WHERE n.builderid = b.builderid
-                  AND (n.number > b.number OR (n.number = b.number AND n.id > b.id))
-                  ORDER BY n.number, n.id LIMIT 1) AS next_id,
+                ${neighbour('b', 'previous')} AS previous_id, ${neighbour('b', 'next')} AS next_id,
                 (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number
          FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
       )
@@ -406,12 +415,8 @@ export class RecordSnapshot implements Snapshot {
       UNION SELECT bs.buildid FROM changed_stamps c JOIN build_sourcestamps bs ON bs.sourcestampid = c.id
       -- a build's page lists the builds it triggered, and links its neighbours in the builder
       UNION SELECT b.parent_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
-      UNION SELECT (SELECT p.id FROM builds p WHERE p.builderid = b.builderid
-                     AND (p.number < b.number OR (p.number = b.number AND p.id < b.id))
-                     ORDER BY p.number DESC, p.id DESC LIMIT 1) FROM new_builds b
-      UNION SELECT (SELECT n.id FROM builds n WHERE n.builderid = b.builderid
-                     AND (n.number > b.number OR (n.number = b.number AND n.id > b.id))
-                     ORDER BY n.number, n.id LIMIT 1) FROM new_builds b`,
+      UNION SELECT ${neighbour('b', 'previous')} FROM new_builds b
+      UNION SELECT ${neighbour('b', 'next')} FROM new_builds b`,
       'builds',
     );
   }

@@ -24,6 +24,19 @@ export type ListingKey =
 export const urls = {
   home: (): PageUrl => '',
   search: (): PageUrl => 'search/',
+  /** The builder board. */
+  builders: (): PageUrl => 'builders/',
+  workers: (): PageUrl => 'workers/',
+  /** Changes, numbered from the oldest page like the listings. */
+  changes: (page = 1, pageCount = 1): PageUrl => fixedPaged('changes/', page, pageCount),
+  change: (id: number): PageUrl => `change/${id}/`,
+  revision: (revision: string): PageUrl => `revision/${pathSegment(revision)}/`,
+  /** Files, not pages: a builder's badge and feed, and the feed of failed builds. */
+  badge: (builderId: number): string => `builder/${builderId}/badge.svg`,
+  builderFeed: (builderId: number): string => `builder/${builderId}/feed.xml`,
+  failuresFeed: (): string => 'failures.xml',
+  /** What static hosts serve for an unknown path: at the root, so its links start there. */
+  notFound: (): string => '404.html',
   build: (id: number): PageUrl => `build/${id}/`,
   /** A builder's builds, newest page by default. */
   builder: (id: number, page = 1, pageCount = 1): PageUrl => fixedPaged(`builder/${id}/`, page, pageCount),

@@ -135,6 +135,19 @@ export interface BuildSummary {
   lost: boolean;
 }
 
+/** A builder's (worker's, master's) builds at a glance. */
+export interface BuildStatus {
+  builds: number;
+  /** Builds with a result. */
+  finished: number;
+  /** Builds whose result is success. */
+  successes: number;
+  /** The most recently started builds, newest first. */
+  recent: BuildSummary[];
+  /** The most recently started build that has a result. */
+  lastFinished: BuildSummary | null;
+}
+
 export interface SnapshotSummary {
   builds: number;
   builders: number;

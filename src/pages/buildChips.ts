@@ -17,10 +17,11 @@ export interface PlatformGroup {
   builds: BuildChip[];
 }
 
-export function buildChip(build: BuildSummary, link: Linker): BuildChip {
+/** With `named` false, the chip says only the build's number: for rows that name the builder. */
+export function buildChip(build: BuildSummary, link: Linker, named = true): BuildChip {
   return {
     href: link.to(urls.build(build.id)),
-    text: `${link.builder(build.builderId).text} #${build.number}`,
+    text: named ? `${link.builder(build.builderId).text} #${build.number}` : `#${build.number}`,
     result: buildResult(build),
   };
 }

@@ -2,7 +2,7 @@ import { type ResultView, codeResult } from '../model/results.ts';
 import { type TimeView, timeView } from '../model/time.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
-import type { PageKind } from './kind.ts';
+import { summaryPageKind } from './kind.ts';
 import type { Listing } from './listing.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 
@@ -24,16 +24,7 @@ export interface HomePage extends PageBase {
 const byText = (a: Link, b: Link) => a.text.localeCompare(b.text);
 
 /** The home page: what the archive holds, with its counts. Every update changes it. */
-export const homeKind: PageKind<object> = {
-  name: 'home',
-  template: 'home',
-  plan: () => [{}],
-  changed: () => [{}],
-  pageCount: () => 1,
-  weight: () => 1,
-  describe: () => 'home page',
-  pages: ({ snapshot, site, listings }) => [homePage(snapshot, site, listings)],
-};
+export const homeKind = summaryPageKind('home', 'home page', ({ snapshot, site, listings }) => homePage(snapshot, site, listings));
 
 export function homePage(snapshot: Snapshot, site: Site, allListings: Listing[]): HomePage {
   const link = new Linker(urls.home(), site);

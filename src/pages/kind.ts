@@ -60,6 +60,23 @@ export interface PageKind<Part = unknown> {
 }
 
 /**
+ * A kind of one page that summarises the whole archive (home, the builder board): every update
+ * renders it again. Its template is named after the kind.
+ */
+export function summaryPageKind(name: string, description: string, page: (archive: Archive) => unknown): PageKind<object> {
+  return {
+    name,
+    template: name,
+    plan: () => [{}],
+    changed: () => [{}],
+    pageCount: () => 1,
+    weight: () => 1,
+    describe: () => description,
+    pages: (archive) => [page(archive)],
+  };
+}
+
+/**
  * Cuts weighted units, in order, into runs of at most `budget` (a heavier unit is a run alone).
  * Lazy both ways, so a kind with millions of pages never holds them all as units.
  */

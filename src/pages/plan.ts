@@ -1,4 +1,5 @@
 import type { Snapshot } from '../snapshot/types.ts';
+import { boardKind } from './boardPage.ts';
 import { buildKind } from './buildPage.ts';
 import { builderKind, masterKind, workerKind } from './entityPage.ts';
 import { markUndecodableText } from './encoding.ts';
@@ -9,11 +10,12 @@ import { logKind } from './logPage.ts';
 import { searchKind } from './searchPage.ts';
 import { type PageBase, loadSite, sameSite } from './site.ts';
 import { sourceKind } from './sourcePage.ts';
+import { workersKind } from './workersPage.ts';
 
 export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS } from './kind.ts';
 
 /** Every kind of page, in the order windows render them. A new kind of page is one more entry. */
-const KINDS: readonly PageKind[] = [homeKind, searchKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind] as PageKind[];
+const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind] as PageKind[];
 const KIND_BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
 
 function kindNamed(name: string): PageKind {

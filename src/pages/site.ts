@@ -99,9 +99,16 @@ export class Linker {
 
   /** The header every page shares. */
   nav(): Nav {
+    const section = (text: string, url: PageUrl) => ({ text, href: this.to(url), current: this.from.startsWith(url) });
     return {
       home: this.to(urls.home()),
-      sources: this.listing({ kind: 'all' }),
+      sections: [
+        section('Builders', urls.builders()),
+        section('Sourcestamps', urls.listing({ kind: 'all' }, 1, 1)),
+        section('Changes', urls.changes()),
+        section('Workers', urls.workers()),
+        section('Search', urls.search()),
+      ],
       search: this.to(urls.search()),
       stylesheet: this.to(urls.asset('copra.css')),
     };
@@ -110,7 +117,8 @@ export class Linker {
 
 export interface Nav {
   home: string;
-  sources: string;
+  /** The archive's sections; `current` marks the one the page is in. */
+  sections: (Link & { href: string; current: boolean })[];
   search: string;
   stylesheet: string;
 }

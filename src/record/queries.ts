@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
   BuildDetail,
+  BuildStatus,
   BuildSummary,
   Builder,
   Change,
@@ -402,6 +403,36 @@ export class RecordSnapshot implements Snapshot {
       .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${ENTITY_COLUMN[kind]} = ? ORDER BY b.id LIMIT ? OFFSET ?`)
       .all(id, page.limit, page.offset) as SummaryRow[];
     return rows.map(buildSummary);
+  }
+
+  buildStatus(kind: EntityKind, recent: number, ids?: readonly number[]): Map<number, BuildStatus> {
+    const column = ENTITY_COLUMN[kind];
+    const where = ids ? `b.${column} ${IN_JSON}` : `b.${column} IS NOT NULL`;
+    const params = ids ? [jsonIds(ids)] : [];
+    const newest = (condition: string, limit: number) =>
+      this.db
+        .prepare(
+          `SELECT * FROM (
+             SELECT ${SUMMARY_COLUMNS}, b.${column} AS owner,
+                    row_number() OVER (PARTITION BY b.${column} ORDER BY b.started_at DESC, b.id DESC) AS position
+             FROM builds b WHERE ${where} ${condition})
+           WHERE position <= ? ORDER BY owner, position`,
+        )
+        .all(...params, limit) as (SummaryRow & { owner: number })[];
+    const recentBuilds = groupBy(newest('', recent), (row) => row.owner);
+    const lastFinished = new Map(newest('AND b.results IS NOT NULL', 1).map((row) => [row.owner, buildSummary(row)]));
+    const counts = this.db
+      .prepare(
+        `SELECT b.${column} AS owner, count(*) AS builds, count(b.results) AS finished, count(*) FILTER (WHERE b.results = 0) AS successes
+         FROM builds b WHERE ${where} GROUP BY b.${column}`,
+      )
+      .all(...params) as { owner: number; builds: number; finished: number; successes: number }[];
+    return new Map(
+      counts.map(({ owner, ...count }) => [
+        owner,
+        { ...count, recent: (recentBuilds.get(owner) ?? []).map(buildSummary), lastFinished: lastFinished.get(owner) ?? null },
+      ]),
+    );
   }
 
   /** Builds whose page the last update changed (see the delta table in schema.ts). */

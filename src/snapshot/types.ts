@@ -1,5 +1,6 @@
 import type {
   BuildDetail,
+  BuildStatus,
   BuildSummary,
   Builder,
   Change,
@@ -97,6 +98,12 @@ export interface Snapshot {
   buildCounts(kind: EntityKind, ids?: readonly number[]): Map<number, number>;
   /** Builds of one builder, worker or master, oldest first; `page` picks a slice of them. */
   buildsOf(kind: EntityKind, id: number, page?: BuildPage): BuildSummary[];
+  /**
+   * Each builder's (worker's, master's) builds at a glance, its `recent` most recently started
+   * among them; for every entity with builds, or only these. Recent means by start time, ids
+   * breaking ties.
+   */
+  buildStatus(kind: EntityKind, recent: number, ids?: readonly number[]): Map<number, BuildStatus>;
 
   // What the last update changed (all empty after a fresh build): pages are rendered again from it.
   changedBuilds(): number[];

@@ -1,9 +1,9 @@
 import { type ResultView, buildResult } from '../model/results.ts';
-import type { BuildSummary } from '../model/types.ts';
+import type { BuildSummary, Sourcestamp } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import { platformOf } from './platform.ts';
-import type { Linker, Site } from './site.ts';
+import type { Link, Linker, Site } from './site.ts';
 
 /** A build as listings show it: a link coloured by result, with the result in words too. */
 export interface BuildChip {
@@ -48,4 +48,44 @@ export function groupByPlatform(
   return [...groups]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([platform, chips]) => ({ platform, builds: chips }));
+}
+
+/** Builds shown for one sourcestamp where many are listed; the rest are on the stamp's own page. */
+export const BUILDS_PER_STAMP_ROW = 40;
+
+/** A sourcestamp with the first of its builds, by platform, where many stamps are listed. */
+export interface StampBuildsView {
+  stamp: Link;
+  branch: string | null;
+  revision: string | null;
+  /** The revision's page; null without a revision. */
+  revisionHref: string | null;
+  platforms: PlatformGroup[];
+  /** Builds beyond the row's bound, on the stamp's page. */
+  more: { count: number; href: string } | null;
+}
+
+/**
+ * Reads the first builds of these sourcestamps (of `builderIds` only, for a tag's listing) in two
+ * queries, and returns how a page shows one stamp: the reads are per part, the views per page.
+ */
+export function readStampBuilds(
+  snapshot: Snapshot,
+  ids: readonly number[],
+  builderIds?: readonly number[],
+): (id: number, stamp: Sourcestamp | undefined, site: Site, link: Linker) => StampBuildsView {
+  const builds = snapshot.buildsOfSourcestamps(ids, BUILDS_PER_STAMP_ROW, builderIds);
+  const platforms = platformsOf(snapshot, [...builds.values()].flatMap((entry) => entry.builds));
+  return (id, stamp, site, link) => {
+    const stampBuilds = builds.get(id) ?? { total: 0, builds: [] };
+    const hidden = stampBuilds.total - stampBuilds.builds.length;
+    return {
+      stamp: { href: link.to(urls.source(id)), text: `#${id}` },
+      branch: stamp?.branch ?? null,
+      revision: stamp?.revision ?? null,
+      revisionHref: stamp?.revision ? link.to(urls.revision(stamp.revision)) : null,
+      platforms: groupByPlatform(stampBuilds.builds, platforms, site, link),
+      more: hidden > 0 ? { count: hidden, href: link.to(urls.source(id)) } : null,
+    };
+  };
 }

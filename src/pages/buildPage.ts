@@ -68,6 +68,8 @@ export interface SourcestampView {
   link: Link;
   branch: string | null;
   revision: string | null;
+  /** The revision's page; null without a revision. */
+  revisionHref: string | null;
   repository: string | null;
   changes: ChangeView[];
 }
@@ -151,8 +153,9 @@ function buildPage(
         link: { href: stamp ? link.to(urls.source(id)) : null, text: `sourcestamp ${id}` },
         branch: stamp?.branch ?? null,
         revision: stamp?.revision ?? null,
+        revisionHref: stamp?.revision ? link.to(urls.revision(stamp.revision)) : null,
         repository: stamp?.repository ?? null,
-        changes: (changes.get(id) ?? []).map((change) => changeView(change, site)),
+        changes: (changes.get(id) ?? []).map((change) => changeView(change, site, link)),
       };
     }),
     failureSummary: buildFailureSummary(snapshot, build.steps, link, options.logs, options.logPageLines),

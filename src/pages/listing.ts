@@ -1,14 +1,12 @@
 import type { Snapshot, StampFilter } from '../snapshot/types.ts';
 import { type ListingKey, urls } from '../urls.ts';
-import { type PlatformGroup, groupByPlatform, platformsOf } from './buildChips.ts';
+import { type StampBuildsView, readStampBuilds } from './buildChips.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type PageKind, cutByWeight, idSpan } from './kind.ts';
-import { type FixedPager, changedFixedPages, fixedPager, fixedPaging } from './paging.ts';
-import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { type FixedPager, changedIdPages, fixedPager, fixedPaging } from './paging.ts';
+import { Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export const STAMPS_PER_LISTING_PAGE = 50;
-/** Builds shown in one listing row; the rest are on the sourcestamp's own page. */
-export const BUILDS_PER_LISTING_ROW = 40;
 
 /** One listing of sourcestamps: all of them, or a static facet of Coconut's filters. */
 export interface Listing {
@@ -83,11 +81,9 @@ export const listingKind: PageKind<ListingPart> = {
     for (const [index, listing] of listings.entries()) {
       const ids = snapshot.sourcestampIds(listing.filter);
       const old = listedBefore.get(listingId(listing));
-      const idsBefore = old ? before.snapshot.sourcestampIds(old.filter) : [];
+      const pages = changedIdPages(old ? before.snapshot.sourcestampIds(old.filter) : null, ids, STAMPS_PER_LISTING_PAGE, changedStamps);
       // A stamp left the listing (its branch was filled in): not followed page by page.
-      if (ids.length < idsBefore.length) return null;
-      const changed = ids.flatMap((id, position) => (changedStamps.has(id) ? [position] : []));
-      const pages = changedFixedPages(old ? idsBefore.length : null, ids.length, STAMPS_PER_LISTING_PAGE, firstDifference(idsBefore, ids), changed);
+      if (pages === null) return null;
       parts.push(...listingParts(index, ids, pageSpecs(ids, pages), options.buildsPerWindow));
     }
     return parts;
@@ -112,21 +108,8 @@ function listingParts(listing: number, ids: readonly number[], specs: ListingPag
   return Array.from(cutByWeight(specs, listingPageWeight, budget), (run) => ({ listing, pageCount, specs: run }));
 }
 
-/** The first index at which two ascending id lists differ (by an id or by length), or null. */
-function firstDifference(before: readonly number[], after: readonly number[]): number | null {
-  const length = Math.min(before.length, after.length);
-  for (let index = 0; index < length; index++) if (before[index] !== after[index]) return index;
-  return before.length === after.length ? null : length;
-}
-
-export interface ListingRow {
-  stamp: Link;
-  branch: string | null;
-  revision: string | null;
+export interface ListingRow extends StampBuildsView {
   changes: ChangeView[];
-  platforms: PlatformGroup[];
-  /** Builds beyond the row's bound, on the stamp's page. */
-  more: { count: number; href: string } | null;
 }
 
 export interface ListingPage extends PageBase {
@@ -145,26 +128,18 @@ export function listingPages(
   const ids = specs.flatMap((spec) => spec.stampIds);
   const stamps = new Map(snapshot.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
   const changes = snapshot.changesOfSourcestamps(ids);
-  const builds = snapshot.buildsOfSourcestamps(ids, BUILDS_PER_LISTING_ROW, listing.builderIds);
-  const platforms = platformsOf(snapshot, [...builds.values()].flatMap((entry) => entry.builds));
+  const stampBuilds = readStampBuilds(snapshot, ids, listing.builderIds);
 
   return specs.map((spec) => {
     const url = urls.listing(listing.key, spec.number, pageCount);
     const link = new Linker(url, site);
     const pageLink = (number: number) => link.to(urls.listing(listing.key, number, pageCount));
-    const rows = [...spec.stampIds].reverse().map((id): ListingRow => {
-      const stamp = stamps.get(id);
-      const stampBuilds = builds.get(id) ?? { total: 0, builds: [] };
-      const hidden = stampBuilds.total - stampBuilds.builds.length;
-      return {
-        stamp: { href: link.to(urls.source(id)), text: `#${id}` },
-        branch: stamp?.branch ?? null,
-        revision: stamp?.revision ?? null,
-        changes: (changes.get(id) ?? []).map((change) => changeView(change, site)),
-        platforms: groupByPlatform(stampBuilds.builds, platforms, site, link),
-        more: hidden > 0 ? { count: hidden, href: link.to(urls.source(id)) } : null,
-      };
-    });
+    const rows = [...spec.stampIds].reverse().map(
+      (id): ListingRow => ({
+        ...stampBuilds(id, stamps.get(id), site, link),
+        changes: (changes.get(id) ?? []).map((change) => changeView(change, site, link)),
+      }),
+    );
     return {
       ...pageBase(link, site, spec.number === pageCount ? listing.title : `${listing.title}, page ${spec.number}`),
       heading: listing.title,

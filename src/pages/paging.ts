@@ -84,3 +84,21 @@ export function changedFixedPages(before: number | null, after: number, size: nu
   for (let page = from; page <= count; page++) pages.add(page);
   return [...pages].sort((a, b) => a - b);
 }
+
+/**
+ * The fixed pages of a growing list of ascending ids that an update changed (changedFixedPages):
+ * `before` is the list as the last build had it (null for a new list), `changed` the ids whose
+ * own content changed. Null when an id left the list, which is not followed page by page.
+ */
+export function changedIdPages(before: readonly number[] | null, after: readonly number[], size: number, changed: ReadonlySet<number>): number[] | null {
+  if (before !== null && after.length < before.length) return null;
+  const positions = after.flatMap((id, position) => (changed.has(id) ? [position] : []));
+  return changedFixedPages(before?.length ?? null, after.length, size, firstDifference(before ?? [], after), positions);
+}
+
+/** The first index at which two ascending id lists differ (by an id or by length), or null. */
+function firstDifference(before: readonly number[], after: readonly number[]): number | null {
+  const length = Math.min(before.length, after.length);
+  for (let index = 0; index < length; index++) if (before[index] !== after[index]) return index;
+  return before.length === after.length ? null : length;
+}

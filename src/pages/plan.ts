@@ -1,12 +1,15 @@
 import type { Snapshot } from '../snapshot/types.ts';
 import { boardKind } from './boardPage.ts';
 import { buildKind } from './buildPage.ts';
+import { changeKind } from './changePage.ts';
+import { changesListingKind } from './changesListing.ts';
 import { builderKind, masterKind, workerKind } from './entityPage.ts';
 import { markUndecodableText } from './encoding.ts';
 import { homeKind } from './homePage.ts';
 import { type Archive, type ArchiveOptions, type PageFiles, type PageKind } from './kind.ts';
 import { listingKind, listings } from './listing.ts';
 import { logKind } from './logPage.ts';
+import { revisionKind } from './revisionPage.ts';
 import { searchKind } from './searchPage.ts';
 import { type PageBase, loadSite, sameSite } from './site.ts';
 import { sourceKind } from './sourcePage.ts';
@@ -15,7 +18,7 @@ import { workersKind } from './workersPage.ts';
 export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS } from './kind.ts';
 
 /** Every kind of page, in the order windows render them. A new kind of page is one more entry. */
-const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind] as PageKind[];
+const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind, changesListingKind, changeKind, revisionKind] as PageKind[];
 const KIND_BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
 
 function kindNamed(name: string): PageKind {

@@ -69,6 +69,8 @@ export interface SourcePage extends PageBase {
   id: number;
   branch: string | null;
   revision: string | null;
+  /** The revision's page, which shows every stamp with it; null without a revision. */
+  revisionHref: string | null;
   repository: string | null;
   project: string | null;
   changes: ChangeView[];
@@ -100,9 +102,10 @@ export function sourcePages(snapshot: Snapshot, site: Site, parts: readonly Stam
         id: stamp.id,
         branch: stamp.branch,
         revision: stamp.revision,
+        revisionHref: stamp.revision ? link.to(urls.revision(stamp.revision)) : null,
         repository: stamp.repository,
         project: stamp.project,
-        changes: (changes.get(stamp.id) ?? []).map((change) => changeView(change, site)),
+        changes: (changes.get(stamp.id) ?? []).map((change) => changeView(change, site, link)),
         buildCount: part.buildCount,
         platforms: groupByPlatform(builds[partIndex]![number - part.first]!, platforms, site, link),
         pager: pager(number, pageCount, (page) => link.to(urls.source(stamp.id, page))),

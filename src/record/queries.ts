@@ -101,6 +101,8 @@ function neighbour(build: string, which: 'previous' | 'next'): string {
       ORDER BY o.number ${order}, o.id ${order} LIMIT 1))`;
 }
 
+const withoutStamp = ({ sourcestampId: _, ...change }: Change & { sourcestampId: number | null }): Change => change;
+
 export class RecordSnapshot implements Snapshot {
   constructor(
     private readonly db: Database.Database,
@@ -274,7 +276,7 @@ export class RecordSnapshot implements Snapshot {
       ),
       (change) => change.sourcestampId!,
     );
-    return new Map([...changes].map(([stampId, stampChanges]) => [stampId, stampChanges.map(({ sourcestampId: _, ...change }) => change)]));
+    return new Map([...changes].map(([stampId, stampChanges]) => [stampId, stampChanges.map(withoutStamp)]));
   }
 
   maxChangeId(): number | null {
@@ -296,6 +298,52 @@ export class RecordSnapshot implements Snapshot {
       from,
       to,
     );
+  }
+
+  changeIds(stampIds?: readonly number[]): number[] {
+    const sql = stampIds
+      ? `SELECT DISTINCT changeid FROM stamp_changes WHERE sourcestampid ${IN_JSON} ORDER BY 1`
+      : 'SELECT id FROM changes ORDER BY id';
+    return this.db.prepare(sql).pluck().all(...(stampIds ? [jsonIds(stampIds)] : [])) as number[];
+  }
+
+  changesWithIds(ids: readonly number[]): Change[] {
+    return this.changeRows(`SELECT NULL AS stampid, c.* FROM changes c WHERE c.id ${IN_JSON} ORDER BY c.id`, jsonIds(ids)).map(withoutStamp);
+  }
+
+  stampsOfChanges(changeIds: readonly number[]): Map<number, Sourcestamp[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT sc.changeid, s.id, s.branch, s.revision, s.repository, s.project
+         FROM stamp_changes sc JOIN sourcestamps s ON s.id = sc.sourcestampid
+         WHERE sc.changeid ${IN_JSON} ORDER BY sc.changeid, s.id`,
+      )
+      .all(jsonIds(changeIds)) as (Sourcestamp & { changeid: number })[];
+    const byChange = groupBy(rows, (row) => row.changeid);
+    return new Map([...byChange].map(([changeId, stamps]) => [changeId, stamps.map(({ changeid: _, ...stamp }) => stamp)]));
+  }
+
+  revisions(of?: { changeIds: readonly number[]; stampIds: readonly number[] }): string[] {
+    const sql = of
+      ? `SELECT revision FROM changes WHERE id ${IN_JSON} UNION SELECT revision FROM sourcestamps WHERE id ${IN_JSON}`
+      : 'SELECT revision FROM changes UNION SELECT revision FROM sourcestamps';
+    return this.db
+      .prepare(`SELECT revision FROM (${sql}) WHERE revision IS NOT NULL AND revision != '' ORDER BY revision`)
+      .pluck()
+      .all(...(of ? [jsonIds(of.changeIds), jsonIds(of.stampIds)] : [])) as string[];
+  }
+
+  changesWithRevisions(revisions: readonly string[]): Change[] {
+    return this.changeRows(
+      `SELECT NULL AS stampid, c.* FROM changes c WHERE c.revision ${IN_JSON} ORDER BY c.id`,
+      JSON.stringify(revisions),
+    ).map(withoutStamp);
+  }
+
+  sourcestampsWithRevisions(revisions: readonly string[]): Sourcestamp[] {
+    return this.db
+      .prepare(`SELECT id, branch, revision, repository, project FROM sourcestamps WHERE revision ${IN_JSON} ORDER BY id`)
+      .all(JSON.stringify(revisions)) as Sourcestamp[];
   }
 
   /** Changes as `sql` selects them (a stamp id and every column of changes), with their files. */

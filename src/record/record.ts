@@ -7,7 +7,7 @@ import { attachSnapshot, readableSnapshotPath, readingSnapshot } from '../snapsh
 import type { Translator } from '../snapshot/translator.ts';
 import { type MergeReport, UPDATE_SCOPE, mergeIncoming } from './merge.ts';
 import { RecordSnapshot } from './queries.ts';
-import { DELTA_DDL, META_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
+import { DELTA_DDL, META_DDL, PAGE_INDEXES_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
 
 /**
  * Where an archive keeps its record: a dot-directory that deploying the archive does not need
@@ -116,6 +116,7 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
         if (mismatch) throw refuse(mismatch);
         merge = mergeIncoming(db, translator);
       }
+      db.exec(PAGE_INDEXES_DDL);
       writeMeta(db, {
         format: RECORD_FORMAT,
         family: translator.schema.kind,

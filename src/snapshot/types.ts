@@ -82,6 +82,18 @@ export interface Snapshot {
   changeBuckets(size: number): number[];
   /** Changes with id in [from, to], each with the (first) sourcestamp that holds it. */
   changes(from: number, to: number): (Change & { sourcestampId: number | null })[];
+  /** Every change id, ascending; with `stampIds`, the changes on those sourcestamps. */
+  changeIds(stampIds?: readonly number[]): number[];
+  /** These changes, ascending. */
+  changesWithIds(ids: readonly number[]): Change[];
+  /** The sourcestamps holding each of these changes, ascending. */
+  stampsOfChanges(changeIds: readonly number[]): Map<number, Sourcestamp[]>;
+  /** Every distinct revision of a change or a sourcestamp, sorted; with ids, only theirs. */
+  revisions(of?: { changeIds: readonly number[]; stampIds: readonly number[] }): string[];
+  /** Changes with these revisions, ascending. */
+  changesWithRevisions(revisions: readonly string[]): Change[];
+  /** Sourcestamps with these revisions, ascending. */
+  sourcestampsWithRevisions(revisions: readonly string[]): Sourcestamp[];
   /** Distinct sourcestamp branches (null for stamps without one). */
   branches(): (string | null)[];
 

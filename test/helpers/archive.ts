@@ -75,11 +75,11 @@ export function archiveFiles(out: string): string[] {
     .sort();
 }
 
-/** A page's kind: its address with the ids and page numbers in it left out. */
+/** A page's kind: its address with the ids, revisions and page numbers in it left out. */
 export const kindOf = (page: string) =>
   page
     .split('/')
-    .map((segment) => (/^\d+$/.test(segment) ? '#' : segment))
+    .map((segment, index, segments) => (/^\d+$/.test(segment) || segments[index - 1] === 'revision' ? '#' : segment))
     .join('/');
 
 /** The first of `pages` (paths in an archive) of each kind. */

@@ -4,6 +4,9 @@
  */
 import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathSegment } from '../../src/urls.ts';
 import { FIXTURES, querySnapshot, readPage, text } from '../helpers/archive.ts';
 
 const RESULT_WORDS: Record<number, string> = { 0: 'success', 1: 'warnings', 2: 'failure', 3: 'skipped', 4: 'exception', 5: 'retry', 6: 'cancelled' };
@@ -13,6 +16,37 @@ function columns(statusdb: boolean) {
   return statusdb
     ? { builds: 'builds', builder: 'builder_id', worker: 'slave_id', result: 'result', start: 'starttime', number: 'buildnumber', workers: 'slaves' }
     : { builds: 'builds', builder: 'builderid', worker: 'workerid', result: 'results', start: 'started_at', number: 'number', workers: 'workers' };
+}
+
+/** SQL naming, per schema, the sourcestamps of a change (`?`) and the builds of a sourcestamp (`?`). */
+function stampSql(statusdb: boolean) {
+  return statusdb
+    ? {
+        stampsOfChange: 'SELECT source_id FROM source_changes WHERE change_id = ? ORDER BY source_id',
+        buildsOfStamp: 'SELECT id FROM builds WHERE source_id = ?',
+        changes: 'SELECT id, revision FROM changes ORDER BY id',
+        stampRevisions: 'SELECT id, revision FROM sourcestamps ORDER BY id',
+      }
+    : {
+        stampsOfChange: 'SELECT sourcestampid FROM changes WHERE changeid = ? ORDER BY sourcestampid',
+        buildsOfStamp: `SELECT b.id FROM builds b JOIN buildrequests br ON br.id = b.buildrequestid
+                        JOIN buildset_sourcestamps bss ON bss.buildsetid = br.buildsetid WHERE bss.sourcestampid = ?`,
+        changes: 'SELECT changeid AS id, revision FROM changes ORDER BY changeid',
+        stampRevisions: 'SELECT id, revision FROM sourcestamps ORDER BY id',
+      };
+}
+
+/** The builds each sourcestamp section of a change or revision page links, by stamp id. */
+function stampSections(page: ReturnType<typeof readPage>) {
+  return new Map(
+    page.querySelectorAll('section.stamp-builds').map((section) => [
+      linkedId(section.querySelector('h3 a')?.getAttribute('href'), 'source'),
+      {
+        builds: section.querySelectorAll('a.build').map((link) => linkedId(link.getAttribute('href'), 'build')),
+        more: Number(/and ([\d,]+) more/.exec(text(section.querySelector('a.more')))?.[1]?.replace(/,/g, '') ?? 0),
+      },
+    ]),
+  );
 }
 
 /** The id in a link such as `../builder/12/index.html`. */
@@ -79,6 +113,83 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
       const newestId = newest.get(id) as number | undefined;
       expect(linkedId(row.querySelector('td[data-label="Last build"] a')?.getAttribute('href'), 'build') || undefined).toBe(newestId);
       expect(text(row.querySelector('td[data-label="Builds"]')).replace(/,/g, '')).toBe(String(count.get(id)));
+    }
+  });
+
+  /** Each stamp section shows the first builds of its stamp (up to 40) and counts the rest. */
+  function expectStampBuilds(sections: ReturnType<typeof stampSections>, stampIds: number[], where: string) {
+    const buildsOfStamp = db.prepare(stampSql(statusdb).buildsOfStamp).pluck();
+    expect([...sections.keys()].sort((a, b) => a - b), `stamps on ${where}`).toEqual(stampIds);
+    for (const id of stampIds) {
+      const builds = buildsOfStamp.all(id) as number[];
+      const shown = sections.get(id)!;
+      expect(shown.builds.filter((build) => !builds.includes(build)), `builds of stamp ${id} on ${where}`).toEqual([]);
+      expect(shown.builds.length + shown.more, `build count of stamp ${id} on ${where}`).toBe(builds.length);
+      expect(shown.builds.length).toBe(Math.min(40, builds.length));
+    }
+  }
+
+  it('gives every change a page with the builds of every sourcestamp holding it', () => {
+    const sql = stampSql(statusdb);
+    const changes = db.prepare(sql.changes).all() as { id: number; revision: string | null }[];
+    const stampsOfChange = db.prepare(sql.stampsOfChange).pluck();
+    expect(changes.length).toBeGreaterThan(100);
+    for (const change of changes) {
+      const page = readPage(out, `change/${change.id}/`);
+      expect(text(page.querySelector('h1'))).toBe(`Change ${change.id}`);
+      if (change.revision) expect(text(page.querySelector('dl.facts code.revision'))).toBe(change.revision);
+      expectStampBuilds(stampSections(page), stampsOfChange.all(change.id) as number[], `change ${change.id}`);
+    }
+  });
+
+  it('lists every change exactly once, newest first, across the pages of changes/', () => {
+    const ids = (db.prepare(stampSql(statusdb).changes).all() as { id: number }[]).map((row) => row.id);
+    const listed: number[] = [];
+    let url: string | null = 'changes/';
+    while (url) {
+      const page = readPage(out, url);
+      listed.push(...page.querySelectorAll('a.change-link').map((link) => linkedId(link.getAttribute('href'), 'change')));
+      const older = page.querySelector('.pager a[rel="next"]')?.getAttribute('href');
+      url = older ? join(url, older).replace(/index\.html$/, '') : null;
+    }
+    expect(listed).toEqual([...ids].reverse());
+  });
+
+  it('gives every revision of a change or sourcestamp a page with its changes and the builds of its sourcestamps', () => {
+    const sql = stampSql(statusdb);
+    const byRevision = (rows: { id: number; revision: string | null }[]) => {
+      const map = new Map<string, number[]>();
+      for (const row of rows) if (row.revision) map.set(row.revision, [...(map.get(row.revision) ?? []), row.id]);
+      return map;
+    };
+    const changes = byRevision(db.prepare(sql.changes).all() as { id: number; revision: string | null }[]);
+    const stamps = byRevision(db.prepare(sql.stampRevisions).all() as { id: number; revision: string | null }[]);
+    const revisions = new Set([...changes.keys(), ...stamps.keys()]);
+    expect(revisions.size).toBeGreaterThan(100);
+    for (const revision of revisions) {
+      const url = `revision/${pathSegment(revision)}/`;
+      expect(existsSync(join(out, url, 'index.html')), url).toBe(true);
+      const page = readPage(out, url);
+      expect(text(page.querySelector('h1 code'))).toBe(revision);
+      const shownChanges = page.querySelectorAll('a.change-link').map((link) => linkedId(link.getAttribute('href'), 'change'));
+      expect(shownChanges, `changes of ${revision}`).toEqual(changes.get(revision) ?? []);
+      expectStampBuilds(stampSections(page), stamps.get(revision) ?? [], url);
+    }
+  });
+
+  it('shows file names that git quoted as octal bytes decoded', () => {
+    const quoted = db
+      .prepare(
+        statusdb
+          ? `SELECT fc.change_id AS id, f.path AS name FROM file_changes fc JOIN files f ON f.id = fc.file_id WHERE f.path GLOB '*\\[0-3][0-7][0-7]*'`
+          : `SELECT changeid AS id, filename AS name FROM change_files WHERE filename GLOB '*\\[0-3][0-7][0-7]*'`,
+      )
+      .all() as { id: number; name: string }[];
+    expect(quoted.length).toBeGreaterThan(0);
+    for (const { id, name } of quoted) {
+      const decoded = Buffer.from(name.replace(/\\([0-3][0-7]{2})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))), 'latin1').toString('utf8');
+      const files = readPage(out, `change/${id}/`).querySelectorAll('ul.files code').map((code) => text(code));
+      expect(files, `files of change ${id}`).toContain(decoded);
     }
   });
 });

@@ -1,0 +1,70 @@
+import type { Snapshot } from '../snapshot/types.ts';
+import { urls } from '../urls.ts';
+import { type ChangeView, changeView } from './changes.ts';
+import { type PageKind, cutByWeight, idSpan } from './kind.ts';
+import { type FixedPager, changedIdPages, fixedPager, fixedPaging } from './paging.ts';
+import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+export const CHANGES_PER_PAGE = 50;
+
+export interface ChangesPage extends PageBase {
+  /** All changes: said on the newest page only, so older pages never change. */
+  changeCount: number | null;
+  changes: ChangeView[];
+  pager: FixedPager;
+}
+
+/** Some pages of the listing (1 = oldest), each with the ids of its changes. */
+export interface ChangesPart {
+  changeCount: number;
+  pageCount: number;
+  pages: { number: number; ids: number[] }[];
+}
+
+/**
+ * Every change once, newest first, in fixed pages numbered from the oldest (paging.ts): a page
+ * holds an exact range of positions in the list of ids, so no boundary skips or repeats a change,
+ * and new changes rewrite only the newest pages.
+ */
+export const changesListingKind: PageKind<ChangesPart> = {
+  name: 'changes',
+  template: 'changes',
+  plan: ({ snapshot, options }) => {
+    const ids = snapshot.changeIds();
+    const count = fixedPaging.count(ids.length, CHANGES_PER_PAGE);
+    return changesParts(ids, Array.from({ length: count }, (_, index) => index + 1), options.buildsPerWindow);
+  },
+  changed: ({ snapshot, options }, before) => {
+    const ids = snapshot.changeIds();
+    const pages = changedIdPages(before.snapshot.changeIds(), ids, CHANGES_PER_PAGE, new Set(snapshot.changedChanges()));
+    return pages && changesParts(ids, pages, options.buildsPerWindow);
+  },
+  pageCount: (part) => part.pages.length,
+  weight: (part) => part.pages.length,
+  describe: (part) => `changes listing pages ${idSpan(part.pages.map((page) => page.number))}`,
+  pages: ({ snapshot, site }, part) => changesPages(snapshot, site, part),
+};
+
+function changesParts(ids: readonly number[], numbers: number[], budget: number): ChangesPart[] {
+  const pageCount = fixedPaging.count(ids.length, CHANGES_PER_PAGE);
+  const pages = numbers.map((number) => {
+    const { offset, limit } = fixedPaging.slice(number, ids.length, CHANGES_PER_PAGE);
+    return { number, ids: ids.slice(offset, offset + limit) };
+  });
+  // A page reads its 50 changes: weighed as one build page each, windows hold many.
+  return Array.from(cutByWeight(pages, () => 1, budget), (run) => ({ changeCount: ids.length, pageCount, pages: run }));
+}
+
+function changesPages(snapshot: Snapshot, site: Site, part: ChangesPart): ChangesPage[] {
+  const changes = new Map(snapshot.changesWithIds(part.pages.flatMap((page) => page.ids)).map((change) => [change.id, change]));
+  return part.pages.map(({ number, ids }) => {
+    const link = new Linker(urls.changes(number, part.pageCount), site);
+    const newest = number === part.pageCount;
+    return {
+      ...pageBase(link, site, newest ? 'Changes' : `Changes, page ${number}`),
+      changeCount: newest ? part.changeCount : null,
+      changes: [...ids].reverse().map((id) => changeView(changes.get(id)!, site, link)),
+      pager: fixedPager(number, part.pageCount, (page) => link.to(urls.changes(page, part.pageCount))),
+    };
+  });
+}

@@ -63,3 +63,18 @@ export function stepResult(step: {
 export function codeResult(code: number | null): ResultView {
   return code === null ? NO_RESULT : known(code);
 }
+
+/** Each result's colour, as domain.md gives buildbot's: copra.css names the same (`--success`…). */
+export const RESULT_COLOURS: Readonly<Record<string, string>> = {
+  success: '#88dd44',
+  warnings: '#ffaa33',
+  failure: '#ee8888',
+  skipped: '#aaddee',
+  exception: '#cc66cc',
+  retry: '#eecccc',
+  cancelled: '#eecccc',
+  pending: '#e7d100',
+  running: '#e7d100',
+  lost: '#cccccc',
+  unknown: '#bbbbbb',
+};

@@ -135,6 +135,15 @@ export interface BuildSummary {
   lost: boolean;
 }
 
+/** What a row of a builder's (worker's, master's) builds says besides the build itself. */
+export interface BuildFacts {
+  workerId: number | null;
+  /** The revision of the build's first sourcestamp. */
+  revision: string | null;
+  /** For a build with warnings, failure or exception: its first step with the same result. */
+  failedStep: string | null;
+}
+
 /** A builder's (worker's, master's) builds at a glance. */
 export interface BuildStatus {
   builds: number;

@@ -5,7 +5,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
 import { summaryPageKind } from './kind.ts';
-import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
 
 /** Results in a builder's strip: buildbot's builders page shows about as many. */
 export const RECENT_RESULTS = 20;
@@ -68,7 +68,7 @@ function boardPage(snapshot: Snapshot, site: Site): BoardPage {
     .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
     .map(([tag, ids]) => ({ tag: tag === null ? null : link.tag(tag), rows: ids.sort(byName).map(row) }));
   return {
-    ...pageBase(link, site, 'Builders'),
+    ...pageBase(link, site, 'Builders', [failuresFeed(link)]),
     tagWord: site.tagWord,
     groups,
     recentCount: RECENT_RESULTS,

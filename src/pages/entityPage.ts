@@ -2,6 +2,8 @@ import { type ResultView, buildResult } from '../model/results.ts';
 import { type TimeView, durationText, timeView } from '../model/time.ts';
 import type { EntityKind, Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
+import { successRate } from './boardPage.ts';
+import { type DurationChart, durationChart } from './durationChart.ts';
 import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
 import { type FixedPager, changedFixedPages, fixedPager, fixedPaging } from './paging.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
@@ -12,9 +14,22 @@ export interface EntityBuildRow {
   build: Link;
   /** Shown on worker and master pages, where builds of many builders mix. */
   builder: Link | null;
+  /** Shown on builder and master pages. */
+  worker: Link | null;
   result: ResultView;
   start: TimeView;
   duration: string;
+  /** The revision of the build's first sourcestamp, linked to its page. */
+  revision: Link | null;
+  /** The step that gave a build its warnings, failure or exception. */
+  failedStep: string | null;
+}
+
+/** A builder's badge and how to embed it (the snippets are relative to the archive's root). */
+export interface BadgeView {
+  src: string;
+  markdown: string;
+  html: string;
 }
 
 export interface EntityPage extends PageBase {
@@ -24,6 +39,13 @@ export interface EntityPage extends PageBase {
   tags: Link[];
   /** All the entity's builds: said on the newest page only, so older pages never change. */
   buildCount: number | null;
+  /** Success rate of all its builds, on the newest page only. */
+  successRate: string | null;
+  /** A builder's badge and feed, on its newest page. */
+  badge: BadgeView | null;
+  feed: string | null;
+  /** The durations of this page's builds. */
+  chart: DurationChart | null;
   /** Which builds this page holds, counted from the entity's first (1). */
   span: { first: number; last: number };
   builds: EntityBuildRow[];
@@ -126,12 +148,24 @@ function changedEntityPages(kind: EntityKind, { snapshot, site }: Archive, befor
   });
 }
 
+/** The badge as this page shows it, and the snippets that embed it from the archive's root. */
+function badgeView(link: Linker, id: number, name: string): BadgeView {
+  const alt = `${name}: last result`;
+  return {
+    src: link.to(urls.badge(id)),
+    markdown: `[![${alt}](${urls.badge(id)})](${urls.builder(id)})`,
+    html: `<a href="${urls.builder(id)}"><img src="${urls.badge(id)}" alt="${alt}"></a>`,
+  };
+}
+
 export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ranges: readonly EntityPageRange[]): EntityPage[] {
   return ranges.flatMap(({ id, buildCount, first, last }) => {
     const pageCount = fixedPaging.count(buildCount, BUILDS_PER_ENTITY_PAGE);
     const start = fixedPaging.slice(first, buildCount, BUILDS_PER_ENTITY_PAGE).offset;
     const end = fixedPaging.slice(last, buildCount, BUILDS_PER_ENTITY_PAGE);
     const builds = snapshot.buildsOf(kind, id, { offset: start, limit: end.offset + end.limit - start });
+    const facts = snapshot.buildFacts(builds.map((build) => build.id));
+    const status = last === pageCount ? snapshot.buildStatus(kind, 0, [id]).get(id) : undefined;
     const builder = kind === 'builder' ? site.builders.get(id) : undefined;
     const name =
       (kind === 'builder' ? builder?.name : kind === 'worker' ? site.workers.get(id)?.name : site.masters.get(id)?.name) ??
@@ -140,24 +174,34 @@ export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ra
       const number = first + index;
       const { offset, limit } = fixedPaging.slice(number, buildCount, BUILDS_PER_ENTITY_PAGE);
       const link = new Linker(entityUrl[kind](id, number, pageCount), site);
+      const newest = number === pageCount;
+      const pageBuilds = builds.slice(offset - start, offset - start + limit);
+      const feed = kind === 'builder' && newest ? link.to(urls.builderFeed(id)) : null;
       return {
-        ...pageBase(link, site, number === pageCount ? name : `${name}, page ${number}`),
+        ...pageBase(link, site, newest ? name : `${name}, page ${number}`, feed ? [{ href: feed, title: `${name}: newest builds` }] : []),
         kind,
         name,
         description: builder?.description ?? (kind === 'master' ? (site.masters.get(id)?.url ?? null) : null),
         tags: (builder?.tags ?? []).map((tag) => link.tag(tag)),
-        buildCount: number === pageCount ? buildCount : null,
+        buildCount: newest ? buildCount : null,
+        successRate: newest && status ? successRate(status) : null,
+        badge: kind === 'builder' && newest ? badgeView(link, id, name) : null,
+        feed,
+        chart: durationChart(pageBuilds),
         span: { first: offset + 1, last: offset + limit },
-        builds: builds
-          .slice(offset - start, offset - start + limit)
-          .reverse()
-          .map((build) => ({
+        builds: [...pageBuilds].reverse().map((build) => {
+          const { workerId = null, revision = null, failedStep = null } = facts.get(build.id) ?? {};
+          return {
             build: { href: link.to(urls.build(build.id)), text: `#${build.number}` },
             builder: kind === 'builder' ? null : link.builder(build.builderId),
+            worker: kind === 'worker' ? null : link.worker(workerId),
             result: buildResult(build),
             start: timeView(build.startedAt),
             duration: durationText(build.startedAt, build.completeAt),
-          })),
+            revision: revision ? { href: link.to(urls.revision(revision)), text: revision.slice(0, 12) } : null,
+            failedStep,
+          };
+        }),
         pager: fixedPager(number, pageCount, (page) => link.to(entityUrl[kind](id, page, pageCount))),
       };
     });

@@ -4,7 +4,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import { summaryPageKind } from './kind.ts';
 import type { Listing } from './listing.ts';
-import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
 
 export interface HomePage extends PageBase {
   schema: string;
@@ -33,7 +33,7 @@ export function homePage(snapshot: Snapshot, site: Site, allListings: Listing[])
   const lacking = absent.length === 0 ? null : `no ${absent.join(', ')} table${absent.length === 1 ? '' : 's'}`;
   if (lacking) site.warnings.add('table', `the snapshot has ${lacking}; read as empty`);
   return {
-    ...pageBase(link, site, site.name),
+    ...pageBase(link, site, site.name, [failuresFeed(link)]),
     schema: snapshot.schema.description,
     file: site.name,
     problems: lacking ? [`The latest snapshot has ${lacking}: it added none of their rows to the archive.`] : [],

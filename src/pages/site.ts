@@ -132,8 +132,13 @@ export interface PageBase {
   siteName: string;
   /** Whether some of the page's text was not valid UTF-8 in the snapshot (see encoding.ts). */
   undecodable: boolean;
+  /** Atom feeds of what the page shows, for `<link rel="alternate">`. */
+  feeds: { href: string; title: string }[];
 }
 
-export function pageBase(link: Linker, site: Site, title: string): PageBase {
-  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false };
+export function pageBase(link: Linker, site: Site, title: string, feeds: PageBase['feeds'] = []): PageBase {
+  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false, feeds };
 }
+
+/** The feed of failed builds, as pages that summarise the archive offer it. */
+export const failuresFeed = (link: Linker) => ({ href: link.to(urls.failuresFeed()), title: 'Failed builds' });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
   BuildDetail,
+  BuildFacts,
   BuildStatus,
   BuildSummary,
   Builder,
@@ -481,6 +482,27 @@ export class RecordSnapshot implements Snapshot {
         { ...count, recent: (recentBuilds.get(owner) ?? []).map(buildSummary), lastFinished: lastFinished.get(owner) ?? null },
       ]),
     );
+  }
+
+  buildFacts(ids: readonly number[]): Map<number, BuildFacts> {
+    const rows = this.db
+      .prepare(
+        `SELECT b.id, b.workerid AS workerId,
+           (SELECT s.revision FROM build_sourcestamps bs JOIN sourcestamps s ON s.id = bs.sourcestampid
+            WHERE bs.buildid = b.id ORDER BY s.id LIMIT 1) AS revision,
+           (SELECT st.name FROM steps st WHERE st.buildid = b.id AND st.results = b.results AND b.results IN (1, 2, 4)
+            ORDER BY st.number LIMIT 1) AS failedStep
+         FROM builds b WHERE b.id ${IN_JSON}`,
+      )
+      .all(jsonIds(ids)) as (BuildFacts & { id: number })[];
+    return new Map(rows.map(({ id, ...facts }) => [id, facts]));
+  }
+
+  newestBuildsWithResults(results: readonly number[], limit: number): BuildSummary[] {
+    const rows = this.db
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.results ${IN_JSON} ORDER BY b.started_at DESC, b.id DESC LIMIT ?`)
+      .all(jsonIds(results), limit) as SummaryRow[];
+    return rows.map(buildSummary);
   }
 
   /** Builds whose page the last update changed (see the delta table in schema.ts). */

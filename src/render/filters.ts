@@ -16,6 +16,8 @@ export default function filters(eleventyConfig: { addFilter(name: string, filter
   eleventyConfig.addFilter('shortRevision', (revision: string | null) => (revision ?? '').slice(0, 12));
   /** Numbered, anchored log lines, escaped. */
   eleventyConfig.addFilter('logLines', (lines: LineView[], anchored = true) => logLinesHtml(lines, anchored));
+  /** Text without the characters XML 1.0 cannot hold (controls, lone surrogates): for feeds. */
+  eleventyConfig.addFilter('xmlText', (text: string) => text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD'));
   /** An HTML log, made inert. */
   eleventyConfig.addFilter('sanitizeHtml', (html: string) => sanitizeLogHtml(html));
 }

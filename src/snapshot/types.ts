@@ -1,5 +1,6 @@
 import type {
   BuildDetail,
+  BuildFacts,
   BuildStatus,
   BuildSummary,
   Builder,
@@ -116,6 +117,10 @@ export interface Snapshot {
    * breaking ties.
    */
   buildStatus(kind: EntityKind, recent: number, ids?: readonly number[]): Map<number, BuildStatus>;
+  /** What a list of builds says of each of these besides the build: worker, revision, failed step. */
+  buildFacts(ids: readonly number[]): Map<number, BuildFacts>;
+  /** The `limit` most recently started builds with one of these results, newest first. */
+  newestBuildsWithResults(results: readonly number[], limit: number): BuildSummary[];
 
   // What the last update changed (all empty after a fresh build): pages are rendered again from it.
   changedBuilds(): number[];

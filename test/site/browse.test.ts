@@ -4,8 +4,9 @@
  */
 import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { browserPage } from '../helpers/browser.ts';
 import { pathSegment } from '../../src/urls.ts';
 import { FIXTURES, querySnapshot, readPage, text } from '../helpers/archive.ts';
 
@@ -190,6 +191,113 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
       const decoded = Buffer.from(name.replace(/\\([0-3][0-7]{2})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))), 'latin1').toString('utf8');
       const files = readPage(out, `change/${id}/`).querySelectorAll('ul.files code').map((code) => text(code));
       expect(files, `files of change ${id}`).toContain(decoded);
+    }
+  });
+
+  describe('in a browser', () => {
+    const browserTab = browserPage();
+
+    /** An XML file as Chromium's strict XML parser reads it: null when it is not well-formed. */
+    const parseXml = (path: string) =>
+      browserTab().evaluate((xml) => {
+        const doc = new DOMParser().parseFromString(xml, 'application/xml');
+        if (doc.getElementsByTagName('parsererror').length > 0) return null;
+        const atom = 'http://www.w3.org/2005/Atom';
+        const child = (parent: Element, name: string) => [...parent.children].find((element) => element.localName === name && element.namespaceURI === atom);
+        const links = (parent: Element) =>
+          [...parent.children].filter((element) => element.localName === 'link').map((link) => ({ rel: link.getAttribute('rel'), href: link.getAttribute('href') }));
+        const root = doc.documentElement;
+        return {
+          root: root.localName,
+          namespace: root.namespaceURI,
+          attributes: Object.fromEntries([...root.attributes].map((attribute) => [attribute.name, attribute.value])),
+          title: doc.getElementsByTagName('title')[0]?.textContent ?? null,
+          texts: [...doc.getElementsByTagName('text')].map((text) => text.textContent),
+          feed: {
+            id: child(root, 'id')?.textContent ?? null,
+            title: child(root, 'title')?.textContent ?? null,
+            updated: child(root, 'updated')?.textContent ?? null,
+            author: child(root, 'author')?.textContent?.trim() ?? null,
+            links: links(root),
+          },
+          entries: [...root.children]
+            .filter((element) => element.localName === 'entry')
+            .map((entry) => ({
+              id: child(entry, 'id')?.textContent ?? null,
+              title: child(entry, 'title')?.textContent ?? null,
+              updated: child(entry, 'updated')?.textContent ?? null,
+              links: links(entry),
+            })),
+        };
+      }, readFileSync(join(out, path), 'utf8'));
+
+    it("gives every builder a badge that parses and carries its last finished build's result", async () => {
+      const builders = db.prepare('SELECT id FROM builders ORDER BY id').pluck().all() as number[];
+      const last = db.prepare(`SELECT ${c.result} FROM ${c.builds} WHERE ${c.builder} = ? AND ${c.result} IS NOT NULL ORDER BY ${c.start} DESC, id DESC LIMIT 1`).pluck();
+      for (const id of builders) {
+        const svg = await parseXml(`builder/${id}/badge.svg`);
+        const word = RESULT_WORDS[last.get(id) as number] ?? 'no result';
+        expect(svg, `badge of builder ${id}`).toMatchObject({ root: 'svg', attributes: { height: '20', role: 'img', 'aria-label': `build: ${word}` }, title: `build: ${word}` });
+        expect(svg!.texts.at(-1)).toBe(word);
+      }
+    });
+
+    const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+    /** The Atom rules copra keeps (RFC 4287), and the builds the feed's entries link, in order. */
+    async function feedBuilds(path: string): Promise<number[]> {
+      const feed = await parseXml(path);
+      expect(feed, path).not.toBeNull();
+      expect(feed!.root).toBe('feed');
+      expect(feed!.namespace).toBe('http://www.w3.org/2005/Atom');
+      const { id, title, updated, author, links } = feed!.feed;
+      expect(id).toMatch(/^tag:[a-z0-9.-]+,\d{4}-\d{2}-\d{2}:/);
+      expect(title).toBeTruthy();
+      expect(updated).toMatch(RFC3339);
+      expect(author).toBeTruthy();
+      expect(links.find((link) => link.rel === 'self')?.href).toBe(path.split('/').at(-1));
+      const alternate = links.find((link) => link.rel === 'alternate')?.href;
+      expect(existsSync(join(out, dirname(path), alternate!)), `${path} alternate`).toBe(true);
+      for (const entry of feed!.entries) {
+        expect(entry.id).toMatch(/^tag:/);
+        expect(entry.title).toBeTruthy();
+        expect(entry.updated).toMatch(RFC3339);
+        expect(entry.updated! <= updated!).toBe(true);
+      }
+      expect(new Set(feed!.entries.map((entry) => entry.id)).size).toBe(feed!.entries.length);
+      if (feed!.entries.length > 0) expect(feed!.entries.some((entry) => entry.updated === updated)).toBe(true);
+      return feed!.entries.map((entry) => {
+        const href = entry.links.find((link) => link.rel === 'alternate')!.href!;
+        expect(existsSync(join(out, dirname(path), href)), href).toBe(true);
+        return linkedId(href, 'build');
+      });
+    }
+
+    it("gives every builder an Atom feed of its newest 50 builds, linked from the builder's page", async () => {
+      const builders = db.prepare('SELECT id FROM builders ORDER BY id').pluck().all() as number[];
+      const newest = db.prepare(`SELECT id FROM ${c.builds} WHERE ${c.builder} = ? ORDER BY ${c.start} DESC, id DESC LIMIT 50`).pluck();
+      for (const id of builders) {
+        expect(await feedBuilds(`builder/${id}/feed.xml`), `feed of builder ${id}`).toEqual(newest.all(id));
+        const alternate = readPage(out, `builder/${id}/`).querySelector('link[rel="alternate"][type="application/atom+xml"]');
+        expect(alternate?.getAttribute('href')).toBe('../../builder/' + id + '/feed.xml');
+      }
+    });
+
+    it('has an Atom feed of the newest 50 failed builds, linked from the home page and the builder board', async () => {
+      const failed = db.prepare(`SELECT id FROM ${c.builds} WHERE ${c.result} IN (2, 4) ORDER BY ${c.start} DESC, id DESC LIMIT 50`).pluck().all();
+      expect(failed.length).toBeGreaterThan(0);
+      expect(await feedBuilds('failures.xml')).toEqual(failed);
+      expect(readPage(out, '').querySelector('link[rel="alternate"]')?.getAttribute('href')).toBe('failures.xml');
+      expect(readPage(out, 'builders/').querySelector('link[rel="alternate"]')?.getAttribute('href')).toBe('../failures.xml');
+    });
+  });
+
+  it("says each builder's success rate on its newest page", () => {
+    const builders = db.prepare('SELECT id FROM builders ORDER BY id').pluck().all() as number[];
+    const counts = db.prepare(`SELECT count(${c.result}) AS finished, count(*) FILTER (WHERE ${c.result} = 0) AS successes FROM ${c.builds} WHERE ${c.builder} = ?`);
+    for (const id of builders) {
+      const { finished, successes } = counts.get(id) as { finished: number; successes: number };
+      const shown = readPage(out, `builder/${id}/`).querySelector('.success-rate');
+      expect(shown ? text(shown) : null, `builder ${id}`).toBe(finished ? `${Math.floor((100 * successes) / finished)} %` : null);
     }
   });
 });

@@ -5,10 +5,9 @@
  * sit over the columns of its rows.
  */
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { FIXTURES, archiveFiles, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { browserPage } from '../helpers/browser.ts';
 
 const WIDTHS = [1280, 390];
 
@@ -34,14 +33,7 @@ function layoutFaults(): { sideways: number; offColumn: string[] } {
 
 describe.each(FIXTURES)('the layout of the $name fixture archive', ({ file, archive }) => {
   const out = inject('archives')[archive];
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    page = await browser.newPage();
-  });
-  afterAll(async () => browser?.close());
+  const browserTab = browserPage();
 
   it.each(WIDTHS)('neither scrolls sideways nor moves a header off its column, %i px wide', async (width) => {
     const pages = archiveFiles(out).filter((path) => path.endsWith('.html') && !path.startsWith('.copra/'));
@@ -61,6 +53,7 @@ describe.each(FIXTURES)('the layout of the $name fixture archive', ({ file, arch
     db.close();
     const checked = [...new Set([...oneOfEachKind(pages), ...widest.map((id) => `build/${id}/index.html`)])];
 
+    const page = browserTab();
     await page.setViewportSize({ width, height: 900 });
     const faults: Record<string, ReturnType<typeof layoutFaults>> = {};
     for (const path of checked) {

@@ -1,0 +1,150 @@
+import { buildResult } from '../model/results.ts';
+import { durationText } from '../model/time.ts';
+import type { BuildSummary } from '../model/types.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { urls, webHref } from '../urls.ts';
+import { type Archive, type PageKind, cutByWeight, idSpan } from './kind.ts';
+import { Linker, type Site } from './site.ts';
+
+/** Entries in a feed: the newest builds. */
+export const FEED_ENTRIES = 50;
+/** The results the feed of failed builds carries: the build broke, or the CI did. */
+export const FAILED_RESULTS = [2, 4];
+
+/** An Atom (RFC 4287) feed; every link relative to the feed's own address. */
+export interface Feed {
+  /** The file, relative to the archive. */
+  file: string;
+  id: string;
+  title: string;
+  subtitle: string;
+  /** The newest entry's time, so a feed's bytes depend on its builds alone. */
+  updated: string;
+  author: string;
+  self: string;
+  alternate: string;
+  entries: FeedEntry[];
+}
+
+export interface FeedEntry {
+  id: string;
+  title: string;
+  updated: string;
+  href: string;
+  summary: string;
+}
+
+/**
+ * Feed ids are tag URIs (RFC 4151) that do not depend on where the archive is served: the master's
+ * host and the day of the archive's first build.
+ */
+export interface FeedPart {
+  authority: string;
+  ids: number[];
+}
+
+/** Feeds weigh little: a window holds fifty of them per build page. */
+const FEEDS_PER_BUILD_PAGE = 50;
+
+/** `builder/<id>/feed.xml`: the builder's newest 50 builds. */
+export const builderFeedKind: PageKind<FeedPart> = {
+  name: 'builder-feed',
+  template: 'feed',
+  plan: ({ snapshot, site, options }) => feedParts(tagAuthority(snapshot, site), [...site.builders.keys()], options.buildsPerWindow),
+  changed: ({ snapshot, site, options }, before) => {
+    const ids = new Set(snapshot.changedBuildOwners().map((build) => build.builder));
+    for (const id of site.builders.keys()) if (!before.site.builders.has(id)) ids.add(id);
+    const touched = [...ids].filter((id) => site.builders.has(id)).sort((a, b) => a - b);
+    return feedParts(tagAuthority(snapshot, site), touched, options.buildsPerWindow);
+  },
+  pageCount: (part) => part.ids.length,
+  weight: (part) => Math.ceil(part.ids.length / FEEDS_PER_BUILD_PAGE),
+  describe: (part) => `feeds of builders ${idSpan(part.ids)}`,
+  pages: (archive, part) => builderFeeds(archive, part),
+};
+
+/** `failures.xml`: the archive's newest 50 failed builds. Every update writes it again. */
+export const failuresFeedKind: PageKind<{ authority: string }> = {
+  name: 'failures-feed',
+  template: 'feed',
+  plan: ({ snapshot, site }) => [{ authority: tagAuthority(snapshot, site) }],
+  changed: ({ snapshot, site }) => [{ authority: tagAuthority(snapshot, site) }],
+  pageCount: () => 1,
+  weight: () => 1,
+  describe: () => 'feed of failed builds',
+  pages: ({ snapshot, site }, { authority }) => {
+    const link = new Linker(urls.home(), site);
+    const builds = snapshot.newestBuildsWithResults(FAILED_RESULTS, FEED_ENTRIES);
+    return [
+      feed(urls.failuresFeed(), builds, link, site, authority, {
+        id: 'failures',
+        title: `${site.name}: failed builds`,
+        subtitle: 'The newest builds whose result is failure or exception.',
+        alternate: link.to(urls.builders()),
+      }),
+    ];
+  },
+};
+
+const feedParts = (authority: string, ids: readonly number[], budget: number): FeedPart[] =>
+  Array.from(cutByWeight(ids, () => 1, budget * FEEDS_PER_BUILD_PAGE), (run) => ({ authority, ids: run }));
+
+function builderFeeds({ snapshot, site }: Archive, { authority, ids }: FeedPart): Feed[] {
+  const statuses = snapshot.buildStatus('builder', FEED_ENTRIES, ids);
+  return ids.map((id) => {
+    const link = new Linker(urls.builder(id), site);
+    return feed(urls.builderFeed(id), statuses.get(id)?.recent ?? [], link, site, authority, {
+      id: `builder/${id}`,
+      title: `${site.name}: ${link.builder(id).text}`,
+      subtitle: `The builder's newest ${FEED_ENTRIES} builds.`,
+      alternate: link.to(urls.builder(id)),
+    });
+  });
+}
+
+const EPOCH = '1970-01-01T00:00:00Z';
+const atomTime = (seconds: number | null) => (seconds === null ? EPOCH : `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`);
+
+function feed(
+  file: string,
+  builds: BuildSummary[],
+  link: Linker,
+  site: Site,
+  authority: string,
+  about: { id: string; title: string; subtitle: string; alternate: string },
+): Feed {
+  const entries = builds.map((build): FeedEntry => {
+    const result = buildResult(build);
+    const builder = link.builder(build.builderId).text;
+    return {
+      id: `tag:${authority}:build/${build.id}`,
+      title: `${builder} #${build.number}: ${result.label}`,
+      updated: atomTime(build.completeAt ?? build.startedAt),
+      href: link.to(urls.build(build.id)),
+      summary: `${result.label}; started ${atomTime(build.startedAt)}; ${durationText(build.startedAt, build.completeAt)}.`,
+    };
+  });
+  return {
+    file,
+    id: `tag:${authority}:${about.id}`,
+    title: about.title,
+    subtitle: about.subtitle,
+    updated: entries.reduce((newest, entry) => (entry.updated > newest ? entry.updated : newest), EPOCH),
+    author: site.name,
+    self: file.slice(file.lastIndexOf('/') + 1),
+    alternate: about.alternate,
+    entries,
+  };
+}
+
+/**
+ * `copra.invalid,2026-11-25`: the host of the archive's first master (from its URL, else its name
+ * before any `:`), or copra.invalid; and the day its first build started.
+ */
+function tagAuthority(snapshot: Snapshot, site: Site): string {
+  const master = [...site.masters.values()].sort((a, b) => a.id - b.id)[0];
+  const url = webHref(master?.url ?? null);
+  const candidate = (url ? new URL(url).hostname : (master?.name.split(':')[0] ?? '')).toLowerCase();
+  const host = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(candidate) ? candidate : 'copra.invalid';
+  return `${host},${atomTime(snapshot.summary().firstStart).slice(0, 10)}`;
+}

@@ -12,6 +12,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
+  '.xml': 'application/atom+xml; charset=utf-8',
 };
 
 /**
@@ -43,12 +44,15 @@ export function serveDirectory(directory: string, port: number, host = '127.0.0.
   const root = resolve(directory);
   const server = createServer((request, response) => {
     const file = fileFor(root, request.url ?? '/');
-    if (!file) {
+    // As static hosts do: an unknown address gets the archive's 404.html, with status 404.
+    const notFound = file ? null : fileFor(root, '/404.html');
+    if (!file && !notFound) {
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
       return;
     }
-    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
+    const served = (file ?? notFound)!;
+    response.writeHead(file ? 200 : 404, { 'content-type': CONTENT_TYPES[extname(served)] ?? 'application/octet-stream' });
+    createReadStream(served).pipe(response);
   });
   return new Promise((resolveServer, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

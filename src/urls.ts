@@ -52,6 +52,9 @@ export const urls = {
   asset: (name: string): string => `assets/${name}`,
 };
 
+/** The directories at the archive's root that hold pages and files: a 404 page finds the root by them. */
+export const TOP_DIRECTORIES = ['assets', 'build', 'builder', 'builders', 'change', 'changes', 'master', 'pagefind', 'revision', 'search', 'source', 'sources', 'worker', 'workers'];
+
 function listingBase(key: ListingKey): PageUrl {
   switch (key.kind) {
     case 'all':

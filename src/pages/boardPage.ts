@@ -68,7 +68,7 @@ function boardPage(snapshot: Snapshot, site: Site): BoardPage {
     .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
     .map(([tag, ids]) => ({ tag: tag === null ? null : link.tag(tag), rows: ids.sort(byName).map(row) }));
   return {
-    ...pageBase(link, site, 'Builders', [failuresFeed(link)]),
+    ...pageBase(link, site, 'Builders', { feeds: [failuresFeed(link)] }),
     tagWord: site.tagWord,
     groups,
     recentCount: RECENT_RESULTS,

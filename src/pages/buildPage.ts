@@ -120,7 +120,7 @@ function buildPage(
   const buildLink = (id: number): Link => ({ href: link.to(urls.build(id)), text: `build ${id}` });
   const wallEnd = build.completeAt ?? lastStepEnd(build.steps) ?? build.startedAt;
   return {
-    ...pageBase(link, site, `${builder.text} #${build.number}`),
+    ...pageBase(link, site, `${builder.text} #${build.number}`, { above: [link.section('builders'), builder] }),
     id: build.id,
     number: build.number,
     builder,

@@ -42,7 +42,7 @@ function changePages(snapshot: Snapshot, site: Site, ids: readonly number[]): Ch
     const link = new Linker(urls.change(change.id), site);
     const title = [`Change ${change.id}`, change.revision && `(${change.revision.slice(0, 12)})`, change.author && `by ${change.author}`];
     return {
-      ...pageBase(link, site, title.filter(Boolean).join(' ')),
+      ...pageBase(link, site, title.filter(Boolean).join(' '), { above: [link.section('changes')] }),
       change: changeView(change, site, link),
       repository: change.repository,
       stamps: (stampsOf.get(change.id) ?? []).map((stamp) => stampBuilds(stamp.id, stamp, site, link)),

@@ -61,7 +61,7 @@ function changesPages(snapshot: Snapshot, site: Site, part: ChangesPart): Change
     const link = new Linker(urls.changes(number, part.pageCount), site);
     const newest = number === part.pageCount;
     return {
-      ...pageBase(link, site, newest ? 'Changes' : `Changes, page ${number}`),
+      ...pageBase(link, site, newest ? 'Changes' : `Changes, page ${number}`, { above: newest ? [] : [link.section('changes')] }),
       changeCount: newest ? part.changeCount : null,
       changes: [...ids].reverse().map((id) => changeView(changes.get(id)!, site, link)),
       pager: fixedPager(number, part.pageCount, (page) => link.to(urls.changes(page, part.pageCount))),

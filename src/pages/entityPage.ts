@@ -148,6 +148,10 @@ function changedEntityPages(kind: EntityKind, { snapshot, site }: Archive, befor
   });
 }
 
+/** The pages above an entity's: its section (masters have none: the home page lists them). */
+const entityAbove = (link: Linker, kind: EntityKind): Link[] =>
+  kind === 'builder' ? [link.section('builders')] : kind === 'worker' ? [link.section('workers')] : [];
+
 /** The badge as this page shows it, and the snippets that embed it from the archive's root. */
 function badgeView(link: Linker, id: number, name: string): BadgeView {
   const alt = `${name}: last result`;
@@ -178,7 +182,10 @@ export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ra
       const pageBuilds = builds.slice(offset - start, offset - start + limit);
       const feed = kind === 'builder' && newest ? link.to(urls.builderFeed(id)) : null;
       return {
-        ...pageBase(link, site, newest ? name : `${name}, page ${number}`, feed ? [{ href: feed, title: `${name}: newest builds` }] : []),
+        ...pageBase(link, site, newest ? name : `${name}, page ${number}`, {
+          above: [...entityAbove(link, kind), ...(newest ? [] : [{ href: link.to(entityUrl[kind](id, pageCount, pageCount)), text: name }])],
+          feeds: feed ? [{ href: feed, title: `${name}: newest builds` }] : [],
+        }),
         kind,
         name,
         description: builder?.description ?? (kind === 'master' ? (site.masters.get(id)?.url ?? null) : null),

@@ -33,7 +33,7 @@ export function homePage(snapshot: Snapshot, site: Site, allListings: Listing[])
   const lacking = absent.length === 0 ? null : `no ${absent.join(', ')} table${absent.length === 1 ? '' : 's'}`;
   if (lacking) site.warnings.add('table', `the snapshot has ${lacking}; read as empty`);
   return {
-    ...pageBase(link, site, site.name, [failuresFeed(link)]),
+    ...pageBase(link, site, site.name, { feeds: [failuresFeed(link)] }),
     schema: snapshot.schema.description,
     file: site.name,
     problems: lacking ? [`The latest snapshot has ${lacking}: it added none of their rows to the archive.`] : [],

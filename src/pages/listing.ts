@@ -141,7 +141,9 @@ export function listingPages(
       }),
     );
     return {
-      ...pageBase(link, site, spec.number === pageCount ? listing.title : `${listing.title}, page ${spec.number}`),
+      ...pageBase(link, site, spec.number === pageCount ? listing.title : `${listing.title}, page ${spec.number}`, {
+        above: listing.key.kind === 'all' && spec.number === pageCount ? [] : [link.section('sources')],
+      }),
       heading: listing.title,
       rows,
       pager: fixedPager(spec.number, pageCount, pageLink),

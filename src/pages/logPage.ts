@@ -36,6 +36,10 @@ export interface LogPage extends PageBase {
   problems: string[];
   /** Failure summary of a failed or warning step's log: links into this page. */
   errorBlocks: LineView[][];
+  /** A failed step's log opens at its first error, unless the address names a line. */
+  openAtError: boolean;
+  /** The log viewer's script. */
+  script: string;
 }
 
 export interface LogPageOptions {
@@ -94,12 +98,14 @@ function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageO
   } finally {
     sink?.close();
   }
-  const builder = link.builder(log.builderId).text;
+  const builder = link.builder(log.builderId);
   const rawPath = urls.rawLog(log.buildId, log.id, log.slug);
   const own = (line: Parameters<typeof lineView>[0]) => lineView(line, '');
   return {
-    ...pageBase(link, site, `${log.name} · ${log.stepName} · ${builder} #${log.buildNumber}`),
-    build: { href: link.to(urls.build(log.buildId)), text: `${builder} #${log.buildNumber}` },
+    ...pageBase(link, site, `${log.name} · ${log.stepName} · ${builder.text} #${log.buildNumber}`, {
+      above: [link.section('builders'), builder, { href: link.to(urls.build(log.buildId)), text: `#${log.buildNumber}` }],
+    }),
+    build: { href: link.to(urls.build(log.buildId)), text: `${builder.text} #${log.buildNumber}` },
     step: {
       number: log.stepNumber,
       name: log.stepName,
@@ -127,6 +133,8 @@ function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageO
     warningCount: reading.warningCount,
     missingCount: reading.missingCount,
     errorBlocks: needsSummary(log.stepResult) ? reading.errorBlocks.map((block) => block.map(own)) : [],
+    openAtError: needsSummary(log.stepResult),
+    script: link.to(urls.asset('log.js')),
     problems: logProblems(log, reading, site),
   };
 }

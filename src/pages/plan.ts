@@ -11,6 +11,7 @@ import { homeKind } from './homePage.ts';
 import { type Archive, type ArchiveOptions, type PageFiles, type PageKind } from './kind.ts';
 import { listingKind, listings } from './listing.ts';
 import { logKind } from './logPage.ts';
+import { notFoundKind } from './notFoundPage.ts';
 import { revisionKind } from './revisionPage.ts';
 import { searchKind } from './searchPage.ts';
 import { type PageBase, loadSite, sameSite } from './site.ts';
@@ -20,7 +21,7 @@ import { workersKind } from './workersPage.ts';
 export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS } from './kind.ts';
 
 /** Every kind of page, in the order windows render them. A new kind of page is one more entry. */
-const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind, changesListingKind, changeKind, revisionKind, badgeKind, builderFeedKind, failuresFeedKind] as PageKind[];
+const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind, changesListingKind, changeKind, revisionKind, badgeKind, builderFeedKind, failuresFeedKind, notFoundKind] as PageKind[];
 const KIND_BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
 
 function kindNamed(name: string): PageKind {

@@ -42,7 +42,7 @@ function revisionPages(snapshot: Snapshot, site: Site, revisions: readonly strin
   return revisions.map((revision) => {
     const link = new Linker(urls.revision(revision), site);
     return {
-      ...pageBase(link, site, `Revision ${revision.slice(0, 12)}`),
+      ...pageBase(link, site, `Revision ${revision.slice(0, 12)}`, { above: [link.section('changes')] }),
       revision,
       changes: (changes.get(revision) ?? []).map((change) => changeView(change, site, link)),
       stamps: (stamps.get(revision) ?? []).map((stamp) => ({ ...stampBuilds(stamp.id, stamp, site, link), repository: stamp.repository })),

@@ -97,23 +97,32 @@ export class Linker {
     return this.to(urls.listing(key, 1, 1));
   }
 
+  /** One of the archive's sections, as a link. */
+  section(name: SectionName): Link & { href: string } {
+    return { text: SECTIONS[name].text, href: this.to(SECTIONS[name].url) };
+  }
+
   /** The header every page shares. */
   nav(): Nav {
-    const section = (text: string, url: PageUrl) => ({ text, href: this.to(url), current: this.from.startsWith(url) });
     return {
       home: this.to(urls.home()),
-      sections: [
-        section('Builders', urls.builders()),
-        section('Sourcestamps', urls.listing({ kind: 'all' }, 1, 1)),
-        section('Changes', urls.changes()),
-        section('Workers', urls.workers()),
-        section('Search', urls.search()),
-      ],
+      sections: SECTION_NAMES.map((name) => ({ ...this.section(name), current: this.from.startsWith(SECTIONS[name].url) })),
       search: this.to(urls.search()),
       stylesheet: this.to(urls.asset('copra.css')),
     };
   }
 }
+
+/** The archive's sections, in the header's order. */
+const SECTIONS = {
+  builders: { text: 'Builders', url: urls.builders() },
+  sources: { text: 'Sourcestamps', url: urls.listing({ kind: 'all' }, 1, 1) },
+  changes: { text: 'Changes', url: urls.changes() },
+  workers: { text: 'Workers', url: urls.workers() },
+  search: { text: 'Search', url: urls.search() },
+} as const;
+type SectionName = keyof typeof SECTIONS;
+const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
 
 export interface Nav {
   home: string;
@@ -134,10 +143,19 @@ export interface PageBase {
   undecodable: boolean;
   /** Atom feeds of what the page shows, for `<link rel="alternate">`. */
   feeds: { href: string; title: string }[];
+  /** The pages above this one, home first; empty on the home page. */
+  breadcrumbs: Link[];
 }
 
-export function pageBase(link: Linker, site: Site, title: string, feeds: PageBase['feeds'] = []): PageBase {
-  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false, feeds };
+/** Where a page sits: the pages between home and it (none for a section's own page), and its feeds. */
+export interface PagePlace {
+  above?: Link[];
+  feeds?: PageBase['feeds'];
+}
+
+export function pageBase(link: Linker, site: Site, title: string, { above = [], feeds = [] }: PagePlace = {}): PageBase {
+  const breadcrumbs = link.from === urls.home() ? [] : [{ href: link.to(urls.home()), text: site.name }, ...above];
+  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false, feeds, breadcrumbs };
 }
 
 /** The feed of failed builds, as pages that summarise the archive offer it. */

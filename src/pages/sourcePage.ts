@@ -98,7 +98,7 @@ export function sourcePages(snapshot: Snapshot, site: Site, parts: readonly Stam
       const link = new Linker(urls.source(stamp.id, number), site);
       const title = `Sourcestamp ${stamp.id}${stamp.revision ? ` (${stamp.revision.slice(0, 12)})` : ''}`;
       return {
-        ...pageBase(link, site, pageCount > 1 ? `${title}, page ${number}` : title),
+        ...pageBase(link, site, pageCount > 1 ? `${title}, page ${number}` : title, { above: [link.section('sources')] }),
         id: stamp.id,
         branch: stamp.branch,
         revision: stamp.revision,

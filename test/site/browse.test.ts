@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { browserPage } from '../helpers/browser.ts';
+import type { AddressInfo } from 'node:net';
+import { serveDirectory } from '../../src/serve.ts';
 import { pathSegment } from '../../src/urls.ts';
 import { FIXTURES, querySnapshot, readPage, text } from '../helpers/archive.ts';
 
@@ -230,6 +232,26 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
             })),
         };
       }, readFileSync(join(out, path), 'utf8'));
+
+    it('answers an unknown address with its 404 page, whose links and style work at any depth', async () => {
+      const server = await serveDirectory(out, 0);
+      try {
+        const root = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        for (const missing of ['no-such-page', 'build/999999999/', 'build/999999999/log/1/']) {
+          const response = await fetch(root + missing);
+          expect(response.status, missing).toBe(404);
+          expect(await response.text()).toContain('Not in this archive');
+          const page = browserTab();
+          await page.goto(root + missing);
+          const builders = await page.getByRole('link', { name: 'builders', exact: true }).evaluate((link) => (link as HTMLAnchorElement).href);
+          expect(builders, missing).toBe(`${root}builders/index.html`);
+          expect((await fetch(builders)).status).toBe(200);
+          expect(await page.evaluate(() => getComputedStyle(document.querySelector('header.site')!).display), missing).toBe('flex');
+        }
+      } finally {
+        server.close();
+      }
+    });
 
     it("gives every builder a badge that parses and carries its last finished build's result", async () => {
       const builders = db.prepare('SELECT id FROM builders ORDER BY id').pluck().all() as number[];

@@ -1,0 +1,27 @@
+import { TOP_DIRECTORIES, urls } from '../urls.ts';
+import { summaryPageKind } from './kind.ts';
+import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+export interface NotFoundPage extends PageBase {
+  file: string;
+  /**
+   * A static host serves 404.html at whatever address was asked for, so the page's links, written
+   * from the root, need a `<base>`: a script finds the root in the address as what precedes the
+   * first of the archive's top directories.
+   */
+  rootPattern: string;
+  builders: string;
+}
+
+/** `404.html` at the root, which static hosts serve for an unknown address. */
+export const notFoundKind = summaryPageKind('notfound', '404 page', ({ site }) => notFoundPage(site));
+
+function notFoundPage(site: Site): NotFoundPage {
+  const link = new Linker(urls.home(), site);
+  return {
+    ...pageBase(link, site, 'Not in this archive'),
+    file: urls.notFound(),
+    rootPattern: `/(${TOP_DIRECTORIES.join('|')})/.*$`,
+    builders: link.to(urls.builders()),
+  };
+}

@@ -31,6 +31,9 @@ export const urls = {
   changes: (page = 1, pageCount = 1): PageUrl => fixedPaged('changes/', page, pageCount),
   change: (id: number): PageUrl => `change/${id}/`,
   revision: (revision: string): PageUrl => `revision/${pathSegment(revision)}/`,
+  /** The console's branches, and a branch's console: its sourcestamps × builders, pages numbered from the oldest. */
+  consoles: (): PageUrl => 'console/',
+  console: (branch: string | null, page = 1, pageCount = 1): PageUrl => fixedPaged(`console/${branchSegment(branch)}/`, page, pageCount),
   /** Files, not pages: a builder's badge and feed, and the feed of failed builds. */
   badge: (builderId: number): string => `builder/${builderId}/badge.svg`,
   builderFeed: (builderId: number): string => `builder/${builderId}/feed.xml`,
@@ -53,7 +56,10 @@ export const urls = {
 };
 
 /** The directories at the archive's root that hold pages and files: a 404 page finds the root by them. */
-export const TOP_DIRECTORIES = ['assets', 'build', 'builder', 'builders', 'change', 'changes', 'master', 'pagefind', 'revision', 'search', 'source', 'sources', 'worker', 'workers'];
+export const TOP_DIRECTORIES = ['assets', 'build', 'builder', 'builders', 'change', 'changes', 'console', 'master', 'pagefind', 'revision', 'search', 'source', 'sources', 'worker', 'workers'];
+
+/** '~' only starts an escape in pathSegment, so `~none` cannot collide with a branch's name. */
+const branchSegment = (branch: string | null) => (branch === null ? '~none' : pathSegment(branch));
 
 function listingBase(key: ListingKey): PageUrl {
   switch (key.kind) {
@@ -62,8 +68,7 @@ function listingBase(key: ListingKey): PageUrl {
     case 'nonempty':
       return 'sources/nonempty/';
     case 'branch':
-      // '~' only starts an escape in pathSegment, so this cannot collide with a branch name.
-      return `sources/branch/${key.branch === null ? '~none' : pathSegment(key.branch)}/`;
+      return `sources/branch/${branchSegment(key.branch)}/`;
     case 'tag':
       return `sources/tag/${pathSegment(key.tag)}/`;
   }

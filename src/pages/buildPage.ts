@@ -1,6 +1,7 @@
 import { type ResultView, buildResult, isUnknownResult, stepResult } from '../model/results.ts';
 import { type TimeView, durationText, timeView } from '../model/time.ts';
-import type { BuildDetail, Change, Property, Sourcestamp, Step } from '../model/types.ts';
+import type { BuildDetail, BuildSummary, Change, Property, SimilarBuilds, Sourcestamp, Step } from '../model/types.ts';
+import { type BuildChip, buildChip } from './buildChips.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { urls, webHref } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
@@ -39,6 +40,8 @@ export interface BuildPage extends PageBase {
   failureSummary: LogSummary[];
   /** statusdb: `log_url` properties (logs lived elsewhere); null where the schema stores logs. */
   externalLogs: Link[] | null;
+  /** A failed build's neighbours in its builder, and earlier builds where its failed steps failed. */
+  similar: { before: BuildChip[]; after: BuildChip[]; sameStep: { step: string; builds: BuildChip[] }[] } | null;
 }
 
 /** Something wrong with the build's data, said on its page in words (and links to the builds concerned). */
@@ -104,7 +107,19 @@ export function buildPages(snapshot: Snapshot, site: Site, ids: readonly number[
   const stampIds = [...new Set(builds.flatMap((build) => build.sourcestampIds))];
   const stamps = new Map(snapshot.sourcestamps(stampIds).map((stamp) => [stamp.id, stamp]));
   const changes = snapshot.changesOfSourcestamps(stampIds);
-  return builds.map((build) => buildPage(snapshot, build, site, stamps, changes, options));
+  const similar = snapshot.similarBuilds(ids);
+  return builds.map((build) => buildPage(snapshot, build, site, stamps, changes, similar.get(build.id), options));
+}
+
+/** A failed build's similar builds as chips, each saying its number and result. */
+function similarView(similar: SimilarBuilds | undefined, link: Linker): BuildPage['similar'] {
+  if (!similar) return null;
+  const chips = (builds: BuildSummary[]) => builds.map((build) => buildChip(build, link, false));
+  return {
+    before: chips(similar.before),
+    after: chips(similar.after),
+    sameStep: similar.sameStep.map(({ step, builds }) => ({ step, builds: chips(builds) })),
+  };
 }
 
 function buildPage(
@@ -113,6 +128,7 @@ function buildPage(
   site: Site,
   stamps: Map<number, Sourcestamp>,
   changes: Map<number, Change[]>,
+  similar: SimilarBuilds | undefined,
   options: BuildPageOptions,
 ): BuildPage {
   const link = new Linker(urls.build(build.id), site);
@@ -160,6 +176,7 @@ function buildPage(
     }),
     failureSummary: buildFailureSummary(snapshot, build.steps, link, options.logs, options.logPageLines),
     externalLogs: site.schema === 'statusdb' ? externalLogs(build.properties) : null,
+    similar: similarView(similar, link),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { urls } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type PageKind, cutByWeight, idSpan } from './kind.ts';
-import { type FixedPager, changedIdPages, fixedPager, fixedPaging } from './paging.ts';
+import { type FixedPageIds, type FixedPager, changedIdPages, fixedPageIds, fixedPager, fixedPaging } from './paging.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export const CHANGES_PER_PAGE = 50;
@@ -18,7 +18,7 @@ export interface ChangesPage extends PageBase {
 export interface ChangesPart {
   changeCount: number;
   pageCount: number;
-  pages: { number: number; ids: number[] }[];
+  pages: FixedPageIds[];
 }
 
 /**
@@ -31,13 +31,12 @@ export const changesListingKind: PageKind<ChangesPart> = {
   template: 'changes',
   plan: ({ snapshot, options }) => {
     const ids = snapshot.changeIds();
-    const count = fixedPaging.count(ids.length, CHANGES_PER_PAGE);
-    return changesParts(ids, Array.from({ length: count }, (_, index) => index + 1), options.buildsPerWindow);
+    return changesParts(ids, fixedPageIds(ids, CHANGES_PER_PAGE), options.buildsPerWindow);
   },
   changed: ({ snapshot, options }, before) => {
     const ids = snapshot.changeIds();
     const pages = changedIdPages(before.snapshot.changeIds(), ids, CHANGES_PER_PAGE, new Set(snapshot.changedChanges()));
-    return pages && changesParts(ids, pages, options.buildsPerWindow);
+    return pages && changesParts(ids, fixedPageIds(ids, CHANGES_PER_PAGE, pages), options.buildsPerWindow);
   },
   pageCount: (part) => part.pages.length,
   weight: (part) => part.pages.length,
@@ -45,12 +44,8 @@ export const changesListingKind: PageKind<ChangesPart> = {
   pages: ({ snapshot, site }, part) => changesPages(snapshot, site, part),
 };
 
-function changesParts(ids: readonly number[], numbers: number[], budget: number): ChangesPart[] {
+function changesParts(ids: readonly number[], pages: FixedPageIds[], budget: number): ChangesPart[] {
   const pageCount = fixedPaging.count(ids.length, CHANGES_PER_PAGE);
-  const pages = numbers.map((number) => {
-    const { offset, limit } = fixedPaging.slice(number, ids.length, CHANGES_PER_PAGE);
-    return { number, ids: ids.slice(offset, offset + limit) };
-  });
   // A page reads its 50 changes: weighed as one build page each, windows hold many.
   return Array.from(cutByWeight(pages, () => 1, budget), (run) => ({ changeCount: ids.length, pageCount, pages: run }));
 }

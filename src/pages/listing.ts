@@ -3,7 +3,7 @@ import { type ListingKey, urls } from '../urls.ts';
 import { type StampBuildsView, readStampBuilds } from './buildChips.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type PageKind, cutByWeight, idSpan } from './kind.ts';
-import { type FixedPager, changedIdPages, fixedPager, fixedPaging } from './paging.ts';
+import { type FixedPageIds, type FixedPager, changedIdPages, fixedPageIds, fixedPager, fixedPaging } from './paging.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export const STAMPS_PER_LISTING_PAGE = 50;
@@ -44,25 +44,11 @@ export function listings(snapshot: Snapshot, site: Site): Listing[] {
   ];
 }
 
-/** Page `number` (1 = oldest) holds these stamp ids. */
-export interface ListingPageSpec {
-  number: number;
-  stampIds: number[];
-}
-
-/** Cuts a listing's stamps, oldest first, into fixed pages: page n never changes once the next is made. */
-function pageSpecs(ids: readonly number[], numbers: Iterable<number>): ListingPageSpec[] {
-  return Array.from(numbers, (number) => {
-    const { offset, limit } = fixedPaging.slice(number, ids.length, STAMPS_PER_LISTING_PAGE);
-    return { number, stampIds: ids.slice(offset, offset + limit) };
-  });
-}
-
 /** Some pages of one listing (by its index among the archive's listings). */
 export interface ListingPart {
   listing: number;
   pageCount: number;
-  specs: ListingPageSpec[];
+  specs: FixedPageIds[];
 }
 
 /** Coconut's /sources: every listing's pages, 50 stamps a page, each with its changes and builds. */
@@ -72,7 +58,7 @@ export const listingKind: PageKind<ListingPart> = {
   plan: ({ snapshot, listings, options }) =>
     listings.flatMap((listing, index) => {
       const ids = snapshot.sourcestampIds(listing.filter);
-      return listingParts(index, ids, pageSpecs(ids, pageNumbers(ids.length)), options.buildsPerWindow);
+      return listingParts(index, ids, fixedPageIds(ids, STAMPS_PER_LISTING_PAGE), options.buildsPerWindow);
     }),
   changed: ({ snapshot, listings, options }, before) => {
     const changedStamps = new Set(snapshot.changedSourcestamps());
@@ -84,7 +70,7 @@ export const listingKind: PageKind<ListingPart> = {
       const pages = changedIdPages(old ? before.snapshot.sourcestampIds(old.filter) : null, ids, STAMPS_PER_LISTING_PAGE, changedStamps);
       // A stamp left the listing (its branch was filled in): not followed page by page.
       if (pages === null) return null;
-      parts.push(...listingParts(index, ids, pageSpecs(ids, pages), options.buildsPerWindow));
+      parts.push(...listingParts(index, ids, fixedPageIds(ids, STAMPS_PER_LISTING_PAGE, pages), options.buildsPerWindow));
     }
     return parts;
   },
@@ -98,12 +84,11 @@ export const listingKind: PageKind<ListingPart> = {
   },
 };
 
-const pageNumbers = (stampCount: number) => Array.from({ length: fixedPaging.count(stampCount, STAMPS_PER_LISTING_PAGE) }, (_, index) => index + 1);
 /** A listing page reads its stamps' changes and builds: it weighs its stamps (one at least). */
-const listingPageWeight = (spec: ListingPageSpec) => Math.max(1, spec.stampIds.length);
+const listingPageWeight = (spec: FixedPageIds) => Math.max(1, spec.ids.length);
 const listingId = (listing: Listing) => JSON.stringify(listing.key);
 
-function listingParts(listing: number, ids: readonly number[], specs: ListingPageSpec[], budget: number): ListingPart[] {
+function listingParts(listing: number, ids: readonly number[], specs: FixedPageIds[], budget: number): ListingPart[] {
   const pageCount = fixedPaging.count(ids.length, STAMPS_PER_LISTING_PAGE);
   return Array.from(cutByWeight(specs, listingPageWeight, budget), (run) => ({ listing, pageCount, specs: run }));
 }
@@ -123,9 +108,9 @@ export function listingPages(
   site: Site,
   listing: Listing,
   pageCount: number,
-  specs: ListingPageSpec[],
+  specs: FixedPageIds[],
 ): ListingPage[] {
-  const ids = specs.flatMap((spec) => spec.stampIds);
+  const ids = specs.flatMap((spec) => spec.ids);
   const stamps = new Map(snapshot.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
   const changes = snapshot.changesOfSourcestamps(ids);
   const stampBuilds = readStampBuilds(snapshot, ids, listing.builderIds);
@@ -134,7 +119,7 @@ export function listingPages(
     const url = urls.listing(listing.key, spec.number, pageCount);
     const link = new Linker(url, site);
     const pageLink = (number: number) => link.to(urls.listing(listing.key, number, pageCount));
-    const rows = [...spec.stampIds].reverse().map(
+    const rows = [...spec.ids].reverse().map(
       (id): ListingRow => ({
         ...stampBuilds(id, stamps.get(id), site, link),
         changes: (changes.get(id) ?? []).map((change) => changeView(change, site, link)),

@@ -43,6 +43,21 @@ export const fixedPaging = {
   pageOf: (index: number, items: number, size: number): number => Math.min(fixedPaging.count(items, size), Math.floor(index / size) + 1),
 };
 
+/** A fixed page of a list of ids: its number (1 = oldest) and the ids it holds, oldest first. */
+export interface FixedPageIds {
+  number: number;
+  ids: number[];
+}
+
+/** Pages `numbers` of a list of ids cut into fixed pages of `size` (every page when `numbers` is omitted). */
+export function fixedPageIds(ids: readonly number[], size: number, numbers?: Iterable<number>): FixedPageIds[] {
+  const every = Array.from({ length: fixedPaging.count(ids.length, size) }, (_, index) => index + 1);
+  return Array.from(numbers ?? every, (number) => {
+    const { offset, limit } = fixedPaging.slice(number, ids.length, size);
+    return { number, ids: ids.slice(offset, offset + limit) };
+  });
+}
+
 /** Links between fixed pages. Only the newest page names the page count: older pages never change. */
 export interface FixedPager {
   number: number;

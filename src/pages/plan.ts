@@ -4,6 +4,7 @@ import { boardKind } from './boardPage.ts';
 import { buildKind } from './buildPage.ts';
 import { builderFeedKind, failuresFeedKind } from './feeds.ts';
 import { changeKind } from './changePage.ts';
+import { consoleKind, consolesKind } from './consolePage.ts';
 import { changesListingKind } from './changesListing.ts';
 import { builderKind, masterKind, workerKind } from './entityPage.ts';
 import { markUndecodableText } from './encoding.ts';
@@ -21,7 +22,7 @@ import { workersKind } from './workersPage.ts';
 export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS } from './kind.ts';
 
 /** Every kind of page, in the order windows render them. A new kind of page is one more entry. */
-const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind, changesListingKind, changeKind, revisionKind, badgeKind, builderFeedKind, failuresFeedKind, notFoundKind] as PageKind[];
+const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind, changesListingKind, changeKind, revisionKind, badgeKind, builderFeedKind, failuresFeedKind, notFoundKind, consolesKind, consoleKind] as PageKind[];
 const KIND_BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
 
 function kindNamed(name: string): PageKind {

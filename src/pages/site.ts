@@ -117,6 +117,7 @@ export class Linker {
 const SECTIONS = {
   builders: { text: 'Builders', url: urls.builders() },
   sources: { text: 'Sourcestamps', url: urls.listing({ kind: 'all' }, 1, 1) },
+  console: { text: 'Console', url: urls.consoles() },
   changes: { text: 'Changes', url: urls.changes() },
   workers: { text: 'Workers', url: urls.workers() },
   search: { text: 'Search', url: urls.search() },

@@ -10,6 +10,7 @@ import type {
   LogRef,
   Master,
   SchemaInfo,
+  SimilarBuilds,
   SnapshotSummary,
   Sourcestamp,
   Step,
@@ -498,6 +499,47 @@ export class RecordSnapshot implements Snapshot {
     return new Map(rows.map(({ id, ...facts }) => [id, facts]));
   }
 
+  similarBuilds(ids: readonly number[]): Map<number, SimilarBuilds> {
+    const targets = `SELECT id, builderid FROM builds WHERE id ${IN_JSON} AND results IN ${FAILED}`;
+    const around = this.db
+      .prepare(
+        `WITH t AS (${targets}), ranked AS (${rankedBuilds('SELECT builderid FROM t')})
+         SELECT t.id AS target, o.pos - r.pos AS offset, ${SUMMARY_COLUMNS.replaceAll('b.', 'o.')}
+         FROM t JOIN ranked r ON r.id = t.id
+         JOIN ranked o ON o.builderid = r.builderid AND o.pos BETWEEN r.pos - ? AND r.pos + ? AND o.id != t.id
+         ORDER BY t.id, o.pos`,
+      )
+      .all(jsonIds(ids), SIMILAR.around, SIMILAR.around) as (SummaryRow & { target: number; offset: number })[];
+    const sameStep = this.db
+      .prepare(
+        `WITH t AS (${targets}), ranked AS (${rankedBuilds('SELECT builderid FROM t')}),
+         found AS (
+           SELECT DISTINCT t.id AS target, fs.name AS step, o.pos, ${SUMMARY_COLUMNS.replaceAll('b.', 'o.')}
+           FROM t JOIN ranked r ON r.id = t.id
+           JOIN steps fs ON fs.buildid = t.id AND fs.results IN ${FAILED}
+           JOIN ranked o ON o.builderid = r.builderid AND o.pos BETWEEN r.pos - ? AND r.pos - 1
+           JOIN steps os ON os.buildid = o.id AND os.name = fs.name AND os.results IN ${FAILED})
+         SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY target, step ORDER BY pos DESC) AS rank FROM found)
+         WHERE rank <= ? ORDER BY target, step, pos DESC`,
+      )
+      .all(jsonIds(ids), SIMILAR.lookback, SIMILAR.sameStep) as (SummaryRow & { target: number; step: string })[];
+    const failedSteps = this.db
+      .prepare(
+        `SELECT t.id AS target, s.name AS step FROM (${targets}) t
+         LEFT JOIN (SELECT DISTINCT buildid, name FROM steps WHERE results IN ${FAILED} AND name IS NOT NULL) s ON s.buildid = t.id
+         ORDER BY t.id, s.name`,
+      )
+      .all(jsonIds(ids)) as { target: number; step: string | null }[];
+    const result = new Map<number, SimilarBuilds>();
+    const found = groupBy(sameStep, (row) => `${row.target} ${row.step}`);
+    for (const { target, step } of failedSteps) {
+      const entry = result.get(target) ?? result.set(target, { before: [], after: [], sameStep: [] }).get(target)!;
+      if (step !== null) entry.sameStep.push({ step, builds: (found.get(`${target} ${step}`) ?? []).map(buildSummary) });
+    }
+    for (const { target, offset, ...row } of around) (offset < 0 ? result.get(target)!.before : result.get(target)!.after).push(buildSummary(row));
+    return result;
+  }
+
   newestBuildsWithResults(results: readonly number[], limit: number): BuildSummary[] {
     const rows = this.db
       .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.results ${IN_JSON} ORDER BY b.started_at DESC, b.id DESC LIMIT ?`)
@@ -509,7 +551,11 @@ export class RecordSnapshot implements Snapshot {
   changedBuilds(): number[] {
     return this.ids(`
       WITH changed_stamps AS (${CHANGED_STAMP_ROWS}),
-      new_builds AS (SELECT b.* FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds' AND d.new)
+      new_builds AS (SELECT b.* FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds' AND d.new),
+      touched AS (
+        SELECT d.id, d.new FROM delta d WHERE d.tbl = 'builds'
+        UNION SELECT s.buildid, 0 FROM delta d JOIN steps s ON s.id = d.id WHERE d.tbl = 'steps'),
+      ranked AS (${rankedBuilds('SELECT b.builderid FROM touched t JOIN builds b ON b.id = t.id')})
       SELECT id FROM delta WHERE tbl IN ('builds', 'build_properties', 'build_sourcestamps')
       UNION SELECT s.buildid FROM delta d JOIN steps s ON s.id = d.id WHERE d.tbl = 'steps'
       UNION SELECT s.buildid FROM delta d JOIN logs l ON l.id = d.id JOIN steps s ON s.id = l.stepid WHERE d.tbl = 'logs'
@@ -517,7 +563,12 @@ export class RecordSnapshot implements Snapshot {
       -- a build's page lists the builds it triggered, and links its neighbours in the builder
       UNION SELECT b.parent_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
       UNION SELECT ${neighbour('b', 'previous')} FROM new_builds b
-      UNION SELECT ${neighbour('b', 'next')} FROM new_builds b`,
+      UNION SELECT ${neighbour('b', 'next')} FROM new_builds b
+      -- a failed build's page shows builds around it, and earlier builds where its failed steps failed
+      UNION SELECT o.id FROM touched t JOIN ranked r ON r.id = t.id
+        JOIN ranked o ON o.builderid = r.builderid AND o.results IN ${FAILED}
+        AND (o.pos BETWEEN r.pos - ${SIMILAR.around} AND r.pos + ${SIMILAR.around}
+             OR (NOT t.new AND o.pos BETWEEN r.pos + 1 AND r.pos + ${SIMILAR.lookback}))`,
       'builds',
     );
   }
@@ -582,6 +633,21 @@ export class RecordSnapshot implements Snapshot {
 }
 
 /** Stamps whose own row or changes the last update changed (not their builds). */
+/**
+ * How far a failed build's page looks among its builder's builds (in the builder's order of
+ * numbers): its `around` builds either side, and up to `sameStep` builds among the `lookback`
+ * before it where a step of the same name failed. Bounded, so that a build changes the pages of
+ * at most `around` builds before it, or `lookback` after it when its own result changed later.
+ */
+const SIMILAR = { around: 10, sameStep: 10, lookback: 200 } as const;
+/** Results of a failed build or step: warnings (Mozilla's orange), failure, exception. */
+const FAILED = '(1, 2, 4)';
+
+/** The builds of these builders (`builderIds` a subquery) with their position in the builder's order. */
+const rankedBuilds = (builderIds: string) => `
+  SELECT b.*, row_number() OVER (PARTITION BY b.builderid ORDER BY b.number, b.id) AS pos
+  FROM builds b WHERE b.builderid IN (${builderIds})`;
+
 const CHANGED_STAMP_ROWS = `
   SELECT id FROM delta WHERE tbl IN ('sourcestamps', 'stamp_changes')
   UNION SELECT sc.sourcestampid FROM delta d JOIN stamp_changes sc ON sc.changeid = d.id WHERE d.tbl IN ('changes', 'change_files')`;

@@ -126,7 +126,7 @@ async function writeIndex(records: Iterable<CustomRecord>, outputPath: string, w
 function* changeRecords(snapshot: Snapshot, { from, to }: Shard): Generator<CustomRecord> {
   for (let start = from; start <= to; start += CHANGE_WINDOW) {
     for (const change of snapshot.changes(start, Math.min(to, start + CHANGE_WINDOW - 1))) {
-      if (change.sourcestampId !== null) yield changeRecord({ ...change, sourcestampId: change.sourcestampId });
+      if (change.sourcestampId !== null) yield changeRecord(change);
     }
   }
 }

@@ -45,13 +45,13 @@ export function nameRecords(site: Site): CustomRecord[] {
 }
 
 /**
- * A change, found on its sourcestamp's page by revision, author, branch, message or file. Pagefind
+ * A change, found on its own page by revision, author, branch, message or file. Pagefind
  * matches word prefixes, so the 7–12 character revisions people paste find the full one.
  */
-export function changeRecord(change: Change & { sourcestampId: number }): CustomRecord {
+export function changeRecord(change: Change): CustomRecord {
   const revision = change.revision ?? '';
   return {
-    url: outputPath(urls.source(change.sourcestampId)),
+    url: outputPath(urls.change(change.id)),
     content: [revision, change.author ?? '', change.branch ?? '', change.comments.slice(0, COMMENT_CHARACTERS), ...change.files].join('\n'),
     language: LANGUAGE,
     meta: {

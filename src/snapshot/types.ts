@@ -8,6 +8,7 @@ import type {
   LogInfo,
   Master,
   SchemaInfo,
+  SimilarBuilds,
   SnapshotSummary,
   Sourcestamp,
   Worker,
@@ -119,6 +120,8 @@ export interface Snapshot {
   buildStatus(kind: EntityKind, recent: number, ids?: readonly number[]): Map<number, BuildStatus>;
   /** What a list of builds says of each of these besides the build: worker, revision, failed step. */
   buildFacts(ids: readonly number[]): Map<number, BuildFacts>;
+  /** What the page of each of these builds that failed shows of its builder's other builds (see SIMILAR in queries.ts). */
+  similarBuilds(ids: readonly number[]): Map<number, SimilarBuilds>;
   /** The `limit` most recently started builds with one of these results, newest first. */
   newestBuildsWithResults(results: readonly number[], limit: number): BuildSummary[];
 

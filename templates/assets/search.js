@@ -98,31 +98,36 @@ async function search(query, scope) {
     return;
   }
   status.textContent = 'Searching…';
-  const pagefind = await engine(scope);
-  if (!pagefind) {
-    status.textContent = 'This archive has no changes to search.';
-    return;
-  }
-  const found = await pagefind.search(query);
-  const items = scope === 'names' ? await buildsByNumber(query) : [];
-  for (const result of found.results.slice(0, MAX_RESULTS)) {
-    const data = await result.data();
-    items.push(resultItem({ href: new URL(data.url, root).href, title: data.meta.title, kind: data.meta.kind, excerpt: data.excerpt }));
+  // Everything: names first (a builder is what most people look for), then changes.
+  const scopes = scope === 'all' ? ['names', 'changes'] : [scope];
+  const items = [];
+  let total = 0;
+  for (const each of scopes) {
+    const pagefind = await engine(each);
+    if (!pagefind) continue;
+    const found = await pagefind.search(query);
+    const numbered = each === 'names' ? await buildsByNumber(query) : [];
+    items.push(...numbered);
+    for (const result of found.results.slice(0, MAX_RESULTS)) {
+      const data = await result.data();
+      items.push(resultItem({ href: new URL(data.url, root).href, title: data.meta.title, kind: data.meta.kind, excerpt: data.excerpt }));
+    }
+    total += found.results.length + numbered.length;
   }
   if (ticket !== latestSearch) return;
   list.replaceChildren(...items);
-  const total = found.results.length + items.length - Math.min(found.results.length, MAX_RESULTS);
   status.textContent = items.length === 0 ? `Nothing found for “${query}”.` : `${total} result${total === 1 ? '' : 's'}.`;
 }
 
+const SCOPES = ['all', 'names', 'changes'];
+
 function currentScope() {
-  return new FormData(form).get('scope') ?? 'names';
+  return new FormData(form).get('scope') ?? 'all';
 }
 
 // From disk, browsers do not run module scripts at all: the page's inline script says so there.
 if (location.protocol !== 'file:') {
   const params = new URLSearchParams(location.search);
-  const looksLikeRevision = (query) => /^[0-9a-f]{7,40}$/i.test(query.trim());
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const query = input.value;
@@ -132,9 +137,9 @@ if (location.protocol !== 'file:') {
   form.addEventListener('change', () => search(input.value, currentScope()));
   if (params.get('q')) {
     input.value = params.get('q');
-    // The header's box has no scope: a revision goes to the changes, anything else to the names.
-    const scope = params.get('scope') ?? (looksLikeRevision(input.value) ? 'changes' : 'names');
-    form.querySelector(`input[name=scope][value=${scope === 'changes' ? 'changes' : 'names'}]`).checked = true;
+    // The header's box has no scope: it searches everything.
+    const scope = SCOPES.includes(params.get('scope')) ? params.get('scope') : 'all';
+    form.querySelector(`input[name=scope][value=${scope}]`).checked = true;
     search(input.value, currentScope());
   }
 }

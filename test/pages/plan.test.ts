@@ -37,7 +37,7 @@ const entityModels = (archive: Archive, windows: Window[]) =>
   windowsOf(windows, 'builder', 'worker', 'master').flatMap((window) => windowPages(archive, window, noRawLogs).entity as EntityPage[]);
 
 /** The kinds of page both fixtures have (the statusdb fixture has no logs). */
-const EVERY_FIXTURE_KIND = ['home', 'search', 'builders', 'build', 'source', 'listing', 'builder', 'worker', 'master', 'workers', 'changes', 'change', 'revision', 'badge', 'builder-feed', 'failures-feed', 'notfound'];
+const EVERY_FIXTURE_KIND = ['home', 'search', 'builders', 'build', 'source', 'listing', 'builder', 'worker', 'master', 'workers', 'changes', 'change', 'revision', 'badge', 'builder-feed', 'failures-feed', 'notfound', 'consoles', 'console'];
 
 describe('planning windows', () => {
   it('splits a sourcestamp of thousands of builds over windows of bounded builds without changing a page', () => {

@@ -67,19 +67,42 @@ describe('searching the archive in a browser', () => {
   });
 
   it('finds a change by a revision prefix and an author by name', async () => {
-    const change = db.prepare("SELECT revision, author, sourcestampid FROM changes WHERE author LIKE '%<%' AND length(revision) = 40 ORDER BY changeid DESC LIMIT 1").get() as {
+    const change = db.prepare("SELECT changeid, revision, author FROM changes WHERE author LIKE '%<%' AND length(revision) = 40 ORDER BY changeid DESC LIMIT 1").get() as {
+      changeid: number;
       revision: string;
       author: string;
-      sourcestampid: number;
     };
     await searchFor(change.revision.slice(0, 10), 'changes');
     await page.locator('#search-results a').first().click();
-    await landedOn(`source/${change.sourcestampid}/`);
-    expect(await page.locator('.change code.revision', { hasText: change.revision }).count()).toBeGreaterThan(0);
+    await landedOn(`change/${change.changeid}/`);
+    expect(await page.locator('code.revision', { hasText: change.revision }).count()).toBeGreaterThan(0);
 
     const authorName = change.author.split('<')[0]!.trim();
     await searchFor(authorName, 'changes');
     const titles = await page.locator('#search-results a').allTextContents();
+    expect(titles.some((title) => title.includes(authorName))).toBe(true);
+  });
+
+  it("finds builders and changes together from the header's box, names first", async () => {
+    const builder = db.prepare("SELECT name FROM builders WHERE name LIKE '%mochitests-2/5%' ORDER BY id LIMIT 1").pluck().get() as string;
+    const change = db.prepare("SELECT changeid, revision, author FROM changes WHERE length(revision) = 40 ORDER BY changeid LIMIT 1").get() as {
+      changeid: number;
+      revision: string;
+      author: string;
+    };
+    const fromHeader = async (query: string) => {
+      await page.goto(`${base}builders/index.html`);
+      await page.fill('header.site input[name=q]', query);
+      await page.press('header.site input[name=q]', 'Enter');
+      await page.waitForSelector('#search-results li', { timeout: 20_000 });
+      return page.locator('#search-results li');
+    };
+    const byName = await fromHeader(builder);
+    expect(await byName.first().locator('.kind').textContent()).toBe('builder');
+    await (await fromHeader(change.revision.slice(0, 8))).locator('a').first().click();
+    await landedOn(`change/${change.changeid}/`);
+    const authorName = change.author.split('<')[0]!.trim();
+    const titles = await (await fromHeader(authorName)).locator('a').allTextContents();
     expect(titles.some((title) => title.includes(authorName))).toBe(true);
   });
 

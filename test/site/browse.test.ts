@@ -322,4 +322,80 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
       expect(shown ? text(shown) : null, `builder ${id}`).toBe(finished ? `${Math.floor((100 * successes) / finished)} %` : null);
     }
   });
+
+  it("shows on each failed build's page the builder's builds around it and earlier builds where its failed steps failed", () => {
+    const FAILED = [1, 2, 4];
+    const builds = db
+      .prepare(`SELECT id, ${c.builder} AS builder, ${c.result} AS result FROM ${c.builds} ORDER BY ${c.builder}, ${c.number}, id`)
+      .all() as { id: number; builder: number; result: number | null }[];
+    const failedSteps = new Map<number, Set<string>>();
+    const stepRows = db
+      .prepare(statusdb ? 'SELECT build_id AS build, name FROM steps WHERE status IN (1, 2, 4)' : 'SELECT buildid AS build, name FROM steps WHERE results IN (1, 2, 4)')
+      .all() as { build: number; name: string }[];
+    for (const { build, name } of stepRows) failedSteps.set(build, (failedSteps.get(build) ?? new Set()).add(name));
+    const byBuilder = new Map<number, typeof builds>();
+    for (const build of builds) byBuilder.set(build.builder, [...(byBuilder.get(build.builder) ?? []), build]);
+    const strip = (element: ReturnType<typeof readPage> | null | undefined) =>
+      (element?.querySelectorAll('a.build') ?? []).map((link) => linkedId(link.getAttribute('href'), 'build'));
+    let checked = 0;
+    for (const list of byBuilder.values()) {
+      list.forEach((build, position) => {
+        const section = readPage(out, `build/${build.id}/`).querySelector('section.similar');
+        if (!FAILED.includes(build.result ?? -1)) return expect(section, `build ${build.id}`).toBeNull();
+        checked++;
+        const [before, after] = section!.querySelectorAll('p.around .strip');
+        expect(strip(before), `builds before ${build.id}`).toEqual(list.slice(Math.max(0, position - 10), position).map((other) => other.id));
+        expect(strip(after), `builds after ${build.id}`).toEqual(list.slice(position + 1, position + 11).map((other) => other.id));
+        const steps = [...(failedSteps.get(build.id) ?? [])].sort();
+        const shown = section!.querySelectorAll('p.same-step');
+        expect(shown.map((p) => p.getAttribute('data-step')).sort(), `failed steps of ${build.id}`).toEqual(steps);
+        for (const p of shown) {
+          const step = p.getAttribute('data-step')!;
+          const earlier = list
+            .slice(Math.max(0, position - 200), position)
+            .filter((other) => failedSteps.get(other.id)?.has(step))
+            .reverse()
+            .slice(0, 10)
+            .map((other) => other.id);
+          expect(strip(p.querySelector('.strip')), `builds of ${build.id} where ${step} failed`).toEqual(earlier);
+        }
+      });
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it("shows every sourcestamp of each branch once on the branch's console, each build in its builder's column", () => {
+    const sql = stampSql(statusdb);
+    const branches = db.prepare('SELECT DISTINCT branch FROM sourcestamps').pluck().all() as (string | null)[];
+    const stampsOf = db.prepare('SELECT id FROM sourcestamps WHERE branch IS ? ORDER BY id DESC').pluck();
+    const buildsOfStamp = db.prepare(sql.buildsOfStamp).pluck();
+    const builderOf = new Map((db.prepare(`SELECT id, ${c.builder} AS builder FROM ${c.builds}`).all() as { id: number; builder: number }[]).map((row) => [row.id, row.builder]));
+    const consoles = readPage(out, 'console/').querySelectorAll('main ul a').map((link) => link.getAttribute('href')!);
+    expect(consoles).toHaveLength(branches.length);
+    for (const branch of branches) {
+      let url: string | null = `console/${branch === null ? '~none' : pathSegment(branch)}/`;
+      const rows: number[] = [];
+      while (url) {
+        const page = readPage(out, url);
+        const columns = page.querySelectorAll('th.builder a').map((link) => linkedId(link.getAttribute('href'), 'builder'));
+        for (const row of page.querySelectorAll('tbody tr[data-stamp]')) {
+          const stamp = Number(row.getAttribute('data-stamp'));
+          rows.push(stamp);
+          const cells = row.querySelectorAll('td.cell');
+          expect(cells).toHaveLength(columns.length);
+          const shown = cells.flatMap((cell, column) =>
+            cell.querySelectorAll('a.build').map((link) => {
+              const build = linkedId(link.getAttribute('href'), 'build');
+              expect(builderOf.get(build), `column of build ${build}`).toBe(columns[column]);
+              return build;
+            }),
+          );
+          expect(shown.sort((a, b) => a - b), `builds of stamp ${stamp}`).toEqual((buildsOfStamp.all(stamp) as number[]).sort((a, b) => a - b));
+        }
+        const older = page.querySelector('.pager a[rel="next"]')?.getAttribute('href');
+        url = older ? join(url, older).replace(/index\.html$/, '') : null;
+      }
+      expect(rows, `console of ${branch}`).toEqual(stampsOf.all(branch));
+    }
+  });
 });

@@ -321,13 +321,15 @@ describe.each(SNAPSHOTS)('the archive of a hostile $name snapshot', ({ name, wri
     return { source, text, surface, incidents };
   }
 
-  /** What could run on a page beyond copra's own inline scripts, its search script and Pagefind's. */
+  /** copra's own script files: the search page's and the log viewer's. */
+  const OWN_SCRIPTS = ['search.js', 'log.js'];
+  /** What could run on a page beyond copra's own inline scripts, its script files and Pagefind's. */
   const dangers = ({ surface, incidents }: Awaited<ReturnType<typeof visit>>) => ({
     incidents,
     handlers: surface.handlers,
     scriptUrls: surface.scriptUrls,
     foreignScripts: surface.scripts.filter((script) =>
-      'src' in script ? !(script.src === new URL(urls.asset('search.js'), base).href || script.src.startsWith(new URL('pagefind/', base).href)) : !ownScripts.has(script.text),
+      'src' in script ? !(OWN_SCRIPTS.some((name) => script.src === new URL(urls.asset(name), base).href) || script.src.startsWith(new URL('pagefind/', base).href)) : !ownScripts.has(script.text),
     ),
   });
   const none = { incidents: [], handlers: [], scriptUrls: [], foreignScripts: [] };

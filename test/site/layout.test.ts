@@ -2,7 +2,7 @@
  * The pages as a visitor sees them in Chromium, on a desktop and on a phone: one page of every
  * kind of both fixture archives, plus the build pages with the most steps and properties. No page
  * scrolls sideways (long words wrap; only a log's box may scroll), and every table's header cells
- * sit over the columns of its rows.
+ * sit over the columns of its rows (a cell spanning columns over all of them).
  */
 import { pathToFileURL } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
@@ -16,15 +16,31 @@ function layoutFaults(): { sideways: number; offColumn: string[] } {
   const root = document.documentElement;
   const offColumn: string[] = [];
   for (const [index, table] of [...document.querySelectorAll('table')].entries()) {
-    const header = table.tHead?.rows[0] ?? (table.rows[0]?.querySelector('td') ? null : table.rows[0]);
-    const body = [...table.rows].find((row) => row !== header && row.cells.length === header?.cells.length);
+    const headerRows = table.tHead ? [...table.tHead.rows] : table.rows[0] && !table.rows[0].querySelector('td') ? [table.rows[0]] : [];
+    // Each header cell with the columns it spans, rows spanned from above taken into account.
+    const occupied: boolean[][] = [];
+    const cells: { cell: HTMLTableCellElement; first: number; last: number }[] = [];
+    headerRows.forEach((row, rowIndex) => {
+      let column = 0;
+      for (const cell of row.cells) {
+        while (occupied[rowIndex]?.[column]) column++;
+        for (let spanned = rowIndex; spanned < rowIndex + cell.rowSpan; spanned++) {
+          for (let c = column; c < column + cell.colSpan; c++) (occupied[spanned] ??= [])[c] = true;
+        }
+        cells.push({ cell, first: column, last: column + cell.colSpan - 1 });
+        column += cell.colSpan;
+      }
+    });
+    const columns = Math.max(0, ...cells.map(({ last }) => last + 1));
+    const body = [...table.rows].find((row) => !headerRows.includes(row) && row.cells.length === columns);
     // A header a narrow screen hides (its rows then stack) sits over nothing.
-    if (!header || !body || header.getClientRects().length === 0) continue;
-    for (const [column, cell] of [...header.cells].entries()) {
+    if (!body || headerRows[0]!.getClientRects().length === 0) continue;
+    for (const { cell, first, last } of cells) {
       const above = cell.getBoundingClientRect();
-      const below = body.cells[column]!.getBoundingClientRect();
-      if (Math.abs(above.left - below.left) > 1 || Math.abs(above.right - below.right) > 1) {
-        offColumn.push(`table ${index} (${table.className}) column ${column} "${cell.textContent?.trim()}"`);
+      const left = body.cells[first]!.getBoundingClientRect().left;
+      const right = body.cells[last]!.getBoundingClientRect().right;
+      if (Math.abs(above.left - left) > 1 || Math.abs(above.right - right) > 1) {
+        offColumn.push(`table ${index} (${table.className}) columns ${first}–${last} "${cell.textContent?.trim()}"`);
       }
     }
   }

@@ -106,6 +106,8 @@ function neighbour(build: string, which: 'previous' | 'next'): string {
 const withoutStamp = ({ sourcestampId: _, ...change }: Change & { sourcestampId: number | null }): Change => change;
 
 export class RecordSnapshot implements Snapshot {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(
     private readonly db: Database.Database,
     readonly file: string,
@@ -500,44 +502,46 @@ export class RecordSnapshot implements Snapshot {
   }
 
   similarBuilds(ids: readonly number[]): Map<number, SimilarBuilds> {
-    const targets = `SELECT id, builderid FROM builds WHERE id ${IN_JSON} AND results IN ${FAILED}`;
-    const around = this.db
-      .prepare(
-        `WITH t AS (${targets}), ranked AS (${rankedBuilds('SELECT builderid FROM t')})
-         SELECT t.id AS target, o.pos - r.pos AS offset, ${SUMMARY_COLUMNS.replaceAll('b.', 'o.')}
-         FROM t JOIN ranked r ON r.id = t.id
-         JOIN ranked o ON o.builderid = r.builderid AND o.pos BETWEEN r.pos - ? AND r.pos + ? AND o.id != t.id
-         ORDER BY t.id, o.pos`,
-      )
-      .all(jsonIds(ids), SIMILAR.around, SIMILAR.around) as (SummaryRow & { target: number; offset: number })[];
-    const sameStep = this.db
-      .prepare(
-        `WITH t AS (${targets}), ranked AS (${rankedBuilds('SELECT builderid FROM t')}),
-         found AS (
-           SELECT DISTINCT t.id AS target, fs.name AS step, o.pos, ${SUMMARY_COLUMNS.replaceAll('b.', 'o.')}
-           FROM t JOIN ranked r ON r.id = t.id
-           JOIN steps fs ON fs.buildid = t.id AND fs.results IN ${FAILED}
-           JOIN ranked o ON o.builderid = r.builderid AND o.pos BETWEEN r.pos - ? AND r.pos - 1
-           JOIN steps os ON os.buildid = o.id AND os.name = fs.name AND os.results IN ${FAILED})
-         SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY target, step ORDER BY pos DESC) AS rank FROM found)
-         WHERE rank <= ? ORDER BY target, step, pos DESC`,
-      )
-      .all(jsonIds(ids), SIMILAR.lookback, SIMILAR.sameStep) as (SummaryRow & { target: number; step: string })[];
-    const failedSteps = this.db
-      .prepare(
-        `SELECT t.id AS target, s.name AS step FROM (${targets}) t
-         LEFT JOIN (SELECT DISTINCT buildid, name FROM steps WHERE results IN ${FAILED} AND name IS NOT NULL) s ON s.buildid = t.id
-         ORDER BY t.id, s.name`,
-      )
-      .all(jsonIds(ids)) as { target: number; step: string | null }[];
+    const targets = this.db
+      .prepare(`SELECT id, builderid, number FROM builds WHERE id ${IN_JSON} AND results IN ${FAILED} ORDER BY id`)
+      .all(jsonIds(ids)) as { id: number; builderid: number; number: number }[];
+    const failedSteps = groupBy(
+      this.db
+        .prepare(`SELECT DISTINCT buildid, name FROM steps WHERE buildid ${IN_JSON} AND results IN ${FAILED} AND name IS NOT NULL ORDER BY buildid, name`)
+        .all(jsonIds(targets.map((target) => target.id))) as { buildid: number; name: string }[],
+      (row) => row.buildid,
+    );
+    const failedIn = this.statement(`SELECT DISTINCT buildid FROM steps WHERE buildid ${IN_JSON} AND name = ? AND results IN ${FAILED}`).pluck();
     const result = new Map<number, SimilarBuilds>();
-    const found = groupBy(sameStep, (row) => `${row.target} ${row.step}`);
-    for (const { target, step } of failedSteps) {
-      const entry = result.get(target) ?? result.set(target, { before: [], after: [], sameStep: [] }).get(target)!;
-      if (step !== null) entry.sameStep.push({ step, builds: (found.get(`${target} ${step}`) ?? []).map(buildSummary) });
+    for (const target of targets) {
+      const lookback = this.buildsBeside(target, 'previous', SIMILAR.lookback);
+      const sameStep = (failedSteps.get(target.id) ?? []).map(({ name }) => {
+        const failed = new Set(failedIn.all(jsonIds(lookback.map((build) => build.id)), name) as number[]);
+        return { step: name, builds: lookback.filter((build) => failed.has(build.id)).slice(0, SIMILAR.sameStep) };
+      });
+      result.set(target.id, {
+        before: lookback.slice(0, SIMILAR.around).reverse(),
+        after: this.buildsBeside(target, 'next', SIMILAR.around),
+        sameStep,
+      });
     }
-    for (const { target, offset, ...row } of around) (offset < 0 ? result.get(target)!.before : result.get(target)!.after).push(buildSummary(row));
     return result;
+  }
+
+  /**
+   * Up to `limit` builds before (newest first) or after (oldest first) a build in its builder's
+   * order of numbers, ids breaking ties: each side two range lookups on the (builderid, number)
+   * index, as neighbour() does, never a scan of the builder.
+   */
+  private buildsBeside(build: { id: number; builderid: number; number: number }, which: 'previous' | 'next', limit: number): BuildSummary[] {
+    const [comparison, order] = which === 'previous' ? ['<', 'DESC'] : ['>', 'ASC'];
+    const sameNumber = this.statement(
+      `SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.builderid = ? AND b.number = ? AND b.id ${comparison} ? ORDER BY b.id ${order} LIMIT ?`,
+    ).all(build.builderid, build.number, build.id, limit) as SummaryRow[];
+    const others = this.statement(
+      `SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.builderid = ? AND b.number ${comparison} ? ORDER BY b.number ${order}, b.id ${order} LIMIT ?`,
+    ).all(build.builderid, build.number, limit - sameNumber.length) as SummaryRow[];
+    return [...sameNumber, ...others].map(buildSummary);
   }
 
   newestBuildsWithResults(results: readonly number[], limit: number): BuildSummary[] {
@@ -625,6 +629,13 @@ export class RecordSnapshot implements Snapshot {
   /** Ids a query selects that `table` holds, ascending: the delta names rows the record may lack. */
   private ids(sql: string, table: string): number[] {
     return this.db.prepare(`SELECT id FROM ${table} WHERE id IN (${sql}) ORDER BY id`).pluck().all() as number[];
+  }
+
+  /** A prepared statement, kept: queries run once per build prepare theirs once. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   close(): void {

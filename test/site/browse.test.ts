@@ -340,8 +340,11 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
     let checked = 0;
     for (const list of byBuilder.values()) {
       list.forEach((build, position) => {
+        const failed = FAILED.includes(build.result ?? -1);
+        // Builds that did not fail have no such section: every 10th of them is read to check.
+        if (!failed && build.id % 10 !== 0) return;
         const section = readPage(out, `build/${build.id}/`).querySelector('section.similar');
-        if (!FAILED.includes(build.result ?? -1)) return expect(section, `build ${build.id}`).toBeNull();
+        if (!failed) return expect(section, `build ${build.id}`).toBeNull();
         checked++;
         const [before, after] = section!.querySelectorAll('p.around .strip');
         expect(strip(before), `builds before ${build.id}`).toEqual(list.slice(Math.max(0, position - 10), position).map((other) => other.id));

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { type HTMLElement, parse } from 'node-html-parser';
@@ -51,7 +51,8 @@ export function querySnapshot(file: string): Database.Database {
   return new Database(fixtureCopy(file, scratchDir('copra-sql-')), { readonly: true });
 }
 
-const quiet = { write: () => {} };
+/** Progress output nobody reads. */
+export const quiet = { write: () => {} };
 
 /** Builds the archive of `snapshot` into a fresh directory and returns it. */
 export async function buildInto(snapshot: string, options: Omit<Partial<BuildOptions>, 'out' | 'output'> = {}) {
@@ -107,4 +108,20 @@ export function differences(actual: Map<string, string>, expected: Map<string, s
 /** The visible text of an element, whitespace folded. */
 export function text(element: HTMLElement | null | undefined): string {
   return (element?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** The same file name in its own folder: an archive is titled after its first snapshot's name. */
+export function snapshotFile(dir: string, stage: string, fixture: string): string {
+  mkdirSync(join(dir, stage));
+  return join(dir, stage, fixture.split('/').pop()!);
+}
+
+/** The one number an SQL query over a snapshot file gives. */
+export function count(file: string, sql: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).pluck().get() as number;
+  } finally {
+    db.close();
+  }
 }

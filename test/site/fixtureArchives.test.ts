@@ -269,9 +269,10 @@ describe('building the same snapshot twice', () => {
       Object.fromEntries(
         archiveFiles(out).map((path) => [path, createHash('sha256').update(readFileSync(join(out, path))).digest('hex')]),
       );
-    const first = hashes(inject('archives').buildbot);
-    const { out } = await buildInto(FIXTURES[0].file, { jobs: 3, buildsPerWindow: 700 });
-    expect(Object.keys(first).length).toBeGreaterThan(20000);
+    // The statusdb recording: the buildbot one would cost CI a minute more and test the same.
+    const first = hashes(inject('archives').statusdb);
+    const { out } = await buildInto(FIXTURES[1].file, { jobs: 3, buildsPerWindow: 300 });
+    expect(Object.keys(first).length).toBeGreaterThan(5000);
     expect(hashes(out)).toEqual(first);
   });
 });

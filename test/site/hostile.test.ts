@@ -346,6 +346,16 @@ describe.each(SNAPSHOTS)('the archive of a hostile $name snapshot', ({ name, wri
     }
   });
 
+  it('runs nothing from the snapshot on the browse pages: board, workers, changes, a change, a revision, the console', async () => {
+    const firstUnder = (dir: string) => `${dir}${readdirSync(join(out, dir)).filter((name) => name !== 'index.html').sort()[0]}/`;
+    const pages = ['builders/', 'workers/', 'changes/', 'console/', firstUnder('console/'), firstUnder('change/'), firstUnder('revision/')];
+    for (const url of pages) {
+      const visited = await visit(outputPath(url));
+      expect({ url, ...dangers(visited) }).toEqual({ url, ...none });
+      expect(visited.text, url).toContain(shown(TITLE));
+    }
+  });
+
   it('runs nothing from the snapshot in search results', async () => {
     for (const scope of ['names', 'changes']) {
       const visited = await visit(outputPath(urls.search()), async (page) => {

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { BuildbotWriter } from './buildbotWriter.ts';
-import { BUILDBOT_37_DDL, STATUSDB_2010_DDL } from './ddl.ts';
+import { BUILDBOT_37_DDL, STATUSDB_2010_DDL } from '../snapshot/ddl.ts';
 import { makeFarm } from './farm.ts';
 import { generateHistory } from './history.ts';
 import { type SnapshotSchema, farmSize } from './proportions.ts';

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { renameSync, rmSync } from 'node:fs';
-import type { SchemaDdl } from './ddl.ts';
+import type { SchemaDdl } from '../snapshot/ddl.ts';
 
 /** Rows per INSERT statement: far fewer calls into SQLite, well under its 32,766 parameters. */
 const ROWS_PER_STATEMENT = 64;

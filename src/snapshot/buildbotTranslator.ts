@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SchemaInfo } from '../model/types.ts';
-import { BUILDBOT_37_DDL } from '../generate/ddl.ts';
+import { BUILDBOT_37_DDL } from './ddl.ts';
 import {
   SNAPSHOT_SCHEMA as S,
   type SnapshotCounts,

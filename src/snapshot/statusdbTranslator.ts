@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { SchemaInfo } from '../model/types.ts';
 import { repairMojibake } from './mojibake.ts';
 import { parseJsonOr } from './sql.ts';
-import { STATUSDB_2010_DDL } from '../generate/ddl.ts';
+import { STATUSDB_2010_DDL } from './ddl.ts';
 import { type SnapshotCounts, SnapshotTables, type TranslationScope, type Translator, columnsOf, scoped, tablesOf } from './translator.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SchemaDdl } from '../generate/ddl.ts';
+import type { SchemaDdl } from './ddl.ts';
 import type { SchemaInfo } from '../model/types.ts';
 
 /** The schema name a snapshot is attached under on the record's connection. */

@@ -1,4 +1,4 @@
-import { constants, copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { constants, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SITE, checkReplaceable, commitUpdate, completePending, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
@@ -17,9 +17,10 @@ import { type Output, type Progress, formatSeconds, startProgress } from './prog
 import type { DataWarning } from './pages/warnings.ts';
 import type { MergeReport } from './record/merge.ts';
 import { RECORD_DIR, archivedBuildCount, openRecord, recordPathIn, updateRecord } from './record/record.ts';
-import { TEMPLATES_DIR } from './render/eleventy.ts';
+import { TEMPLATES_DIR } from './render/nunjucks.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
 import { Interrupted, renderWindows } from './render/pool.ts';
+import { writeSitemap } from './render/sitemap.ts';
 import { type SearchReport, type SearchScope, changedSearch, searchIndexCount, writeSearch } from './search/indexer.ts';
 import { readableSnapshotPath } from './snapshot/open.ts';
 
@@ -100,13 +101,16 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       logs: options.logs ?? DEFAULT_ARCHIVE_OPTIONS.logs,
       logPageLines: options.logPageLines ?? DEFAULT_ARCHIVE_OPTIONS.logPageLines,
       search: options.search ?? DEFAULT_ARCHIVE_OPTIONS.search,
+      baseUrl: options.baseUrl ?? DEFAULT_ARCHIVE_OPTIONS.baseUrl,
+      templates: options.templates ? templatesOverlay(options.templates) : DEFAULT_ARCHIVE_OPTIONS.templates,
     };
     // Everything but the window size decides what the pages hold.
     const rendering = JSON.stringify({
-      copra: rendererFingerprint(),
+      copra: rendererFingerprint(archiveOptions.templates),
       logs: archiveOptions.logs,
       logPageLines: archiveOptions.logPageLines,
       search: archiveOptions.search,
+      baseUrl: archiveOptions.baseUrl,
     });
     const reading = Date.now();
     let readProgress = null as Progress | null;
@@ -158,7 +162,8 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       throw error;
     }
     progress.done();
-    if (!changes) cpSync(join(TEMPLATES_DIR, 'assets'), join(site, 'assets'), { recursive: true });
+    if (!changes) copyAssets(site, archiveOptions.templates);
+    if (archiveOptions.baseUrl) writeSitemap(site, changes ? [out, site] : [site], archiveOptions.baseUrl);
     const searched = await search?.report(options.output);
     archive.snapshot.close();
     checkInterrupt();
@@ -185,6 +190,22 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     removeScratch();
     releaseLock();
+  }
+}
+
+/** A --templates folder, checked before anything is read: its absolute path. */
+function templatesOverlay(dir: string): string {
+  const path = resolve(dir);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CopraError(`--templates ${dir}: no such folder. It should hold _includes/ (layouts/base.njk, pages/<kind>.njk) and assets/ to lay over copra's templates.`);
+  }
+  return path;
+}
+
+/** copra's stylesheet and scripts, then the overlay's assets over them. */
+function copyAssets(site: string, templates: string | null): void {
+  for (const dir of [TEMPLATES_DIR, templates]) {
+    if (dir && existsSync(join(dir, 'assets'))) cpSync(join(dir, 'assets'), join(site, 'assets'), { recursive: true });
   }
 }
 

@@ -3,8 +3,10 @@
  * codes. The work itself lives in build.ts, serve.ts and import/.
  */
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { buildArchive } from './build.ts';
+import { readConfig } from './config.ts';
 import { CopraError } from './errors.ts';
 import type { LogMode } from './pages/failureSummary.ts';
 import { importDump } from './import/importDump.ts';
@@ -15,13 +17,21 @@ import { serveDirectory } from './serve.ts';
 const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
 
 Usage:
-  copra build SNAPSHOT [--out DIR] [--jobs N] [--logs full|summary|none] [--log-page-lines N] [--strict]
+  copra build SNAPSHOT [--out DIR] [--jobs N] [--logs full|summary|none] [--base-url URL] [--strict] …
       Writes the archive of SNAPSHOT (a buildbot 0.9–4.x state.sqlite or a Mozilla statusdb
       SQLite file) into DIR (default: dist). The snapshot is only read. Into an existing archive
       of the same CI it adds what is new and keeps what the snapshot has lost (pruned builds,
       steps, logs): the archive remembers, in DIR/.copra/ (not needed to serve DIR).
         --out DIR             where the archive goes; replaced only when the build succeeds
         --title TEXT          the archive's title (default: the snapshot's file name; kept by updates)
+        --base-url URL        where the archive will be served (http or https): feeds link
+                              absolutely, pages name their canonical address, and sitemap.xml is
+                              written
+        --templates DIR       a folder laid over copra's templates: its _includes/ (for example
+                              layouts/base.njk or pages/build.njk) and assets/ replace copra's
+        --config FILE         options from a JSON file (default: ./copra.config.json when it
+                              exists), by the names above: {"out": "public", "base-url": "…"};
+                              options on the command line win
         --fresh               build from SNAPSHOT alone, dropping the history DIR remembers
         --jobs N              render processes (default: one per core)
         --logs full           log pages, raw .txt downloads and failure summaries (default)
@@ -39,7 +49,12 @@ Usage:
       8080). With --build, takes the port first, then builds SNAPSHOT into DIR, then serves it.
   copra help
       Shows this text.
+  copra --version
+      Shows copra's version.
 `;
+
+/** The package's version: package.json is one folder above src/ and lib/ alike. */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface Io {
   stdout: Output;
@@ -64,25 +79,39 @@ function positiveInteger(value: string | undefined, option: string, fallback?: n
 
 const isLogMode = (value: string): value is LogMode => ['full', 'summary', 'none'].includes(value);
 
+/** A --base-url: http(s) only, as the address of a folder (ending in '/'). */
+function baseUrl(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw usageError(`--base-url takes the http or https address the archive is served at, like https://ci.example.org/archive/, not "${value}".`);
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
 async function buildCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values: given, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
-      out: { type: 'string', default: 'dist' },
+      out: { type: 'string' },
       jobs: { type: 'string' },
-      logs: { type: 'string', default: 'full' },
+      logs: { type: 'string' },
       'log-page-lines': { type: 'string' },
       'no-search': { type: 'boolean' },
       title: { type: 'string' },
+      'base-url': { type: 'string' },
+      templates: { type: 'string' },
+      config: { type: 'string' },
       fresh: { type: 'boolean' },
       strict: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
-  if (values.help) return help(io);
+  if (given.help) return help(io);
   const [snapshot, ...extra] = positionals;
   if (!snapshot || extra.length > 0) throw usageError('copra build takes one snapshot file.');
+  const values = { out: 'dist', logs: 'full', ...readConfig(given.config), ...given } as typeof given & { out: string; logs: string };
   const logs = values.logs;
   if (!isLogMode(logs)) throw usageError(`--logs takes full, summary or none, not "${logs}".`);
   const report = await buildArchive(snapshot, {
@@ -91,6 +120,8 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
     logs,
     logPageLines: positiveInteger(values['log-page-lines'], '--log-page-lines'),
     search: !values['no-search'],
+    baseUrl: baseUrl(values['base-url']),
+    templates: values.templates ?? null,
     title: values.title,
     fresh: values.fresh,
     output: io.stderr,
@@ -197,6 +228,10 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number> | num
   help: (_args, io) => help(io),
   '--help': (_args, io) => help(io),
   '-h': (_args, io) => help(io),
+  '--version': (_args, io) => {
+    io.stdout.write(`copra ${VERSION}\n`);
+    return 0;
+  },
 };
 
 /** Node's parseArgs text, in copra's words: its advice on '--' quotes the option and never closes. */

@@ -12,7 +12,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
-  '.xml': 'application/atom+xml; charset=utf-8',
+  // Atom feeds and sitemaps alike: what every feed reader and crawler accepts.
+  '.xml': 'application/xml; charset=utf-8',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
 };
 
 /**
@@ -39,7 +42,10 @@ export function fileFor(root: string, urlPath: string): string | null {
   return null;
 }
 
-/** A small static file server for a built archive, like any static host would serve it. */
+/**
+ * A small static file server for a built archive, like any static host would serve it: a file's
+ * precompressed `.gz` twin, when there is one, to clients that accept gzip.
+ */
 export function serveDirectory(directory: string, port: number, host = '127.0.0.1'): Promise<Server> {
   const root = resolve(directory);
   const server = createServer((request, response) => {
@@ -51,8 +57,12 @@ export function serveDirectory(directory: string, port: number, host = '127.0.0.
       return;
     }
     const served = (file ?? notFound)!;
-    response.writeHead(file ? 200 : 404, { 'content-type': CONTENT_TYPES[extname(served)] ?? 'application/octet-stream' });
-    createReadStream(served).pipe(response);
+    const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[extname(served)] ?? 'application/octet-stream', vary: 'accept-encoding' };
+    const gzipped = `${served}.gz`;
+    const sendGzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '') && statSync(gzipped, { throwIfNoEntry: false })?.isFile();
+    if (sendGzip) headers['content-encoding'] = 'gzip';
+    response.writeHead(file ? 200 : 404, headers);
+    createReadStream(sendGzip ? gzipped : served).pipe(response);
   });
   return new Promise((resolveServer, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

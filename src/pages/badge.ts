@@ -1,6 +1,6 @@
 import { RESULT_COLOURS, buildResult } from '../model/results.ts';
 import { urls } from '../urls.ts';
-import { type Archive, type PageKind, cutByWeight, idSpan } from './kind.ts';
+import { type Archive, type PageKind, cutByWeight, idSpan, touchedBuilders } from './kind.ts';
 
 /** A builder's badge in shields.io's flat style: "build | failure". */
 export interface Badge {
@@ -34,11 +34,7 @@ export const badgeKind: PageKind<BadgePart> = {
   name: 'badge',
   template: 'badge',
   plan: ({ site, options }) => badgeParts([...site.builders.keys()], options.buildsPerWindow),
-  changed: ({ snapshot, site, options }, before) => {
-    const ids = new Set(snapshot.changedBuildOwners().map((build) => build.builder));
-    for (const id of site.builders.keys()) if (!before.site.builders.has(id)) ids.add(id);
-    return badgeParts([...ids].filter((id) => site.builders.has(id)).sort((a, b) => a - b), options.buildsPerWindow);
-  },
+  changed: (archive, before) => badgeParts(touchedBuilders(archive, before), archive.options.buildsPerWindow),
   pageCount: (part) => part.ids.length,
   weight: (part) => Math.ceil(part.ids.length / BADGES_PER_BUILD_PAGE),
   describe: (part) => `badges of builders ${idSpan(part.ids)}`,

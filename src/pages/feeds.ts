@@ -3,7 +3,7 @@ import { durationText } from '../model/time.ts';
 import type { BuildSummary } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { urls, webHref } from '../urls.ts';
-import { type Archive, type PageKind, cutByWeight, idSpan } from './kind.ts';
+import { type Archive, type PageKind, cutByWeight, idSpan, touchedBuilders } from './kind.ts';
 import { Linker, type Site } from './site.ts';
 
 /** Entries in a feed: the newest builds. */
@@ -11,7 +11,7 @@ export const FEED_ENTRIES = 50;
 /** The results the feed of failed builds carries: the build broke, or the CI did. */
 export const FAILED_RESULTS = [2, 4];
 
-/** An Atom (RFC 4287) feed; every link relative to the feed's own address. */
+/** An Atom (RFC 4287) feed; links absolute with --base-url, else relative to the feed's own address. */
 export interface Feed {
   /** The file, relative to the archive. */
   file: string;
@@ -51,12 +51,8 @@ export const builderFeedKind: PageKind<FeedPart> = {
   name: 'builder-feed',
   template: 'feed',
   plan: ({ snapshot, site, options }) => feedParts(tagAuthority(snapshot, site), [...site.builders.keys()], options.buildsPerWindow),
-  changed: ({ snapshot, site, options }, before) => {
-    const ids = new Set(snapshot.changedBuildOwners().map((build) => build.builder));
-    for (const id of site.builders.keys()) if (!before.site.builders.has(id)) ids.add(id);
-    const touched = [...ids].filter((id) => site.builders.has(id)).sort((a, b) => a - b);
-    return feedParts(tagAuthority(snapshot, site), touched, options.buildsPerWindow);
-  },
+  changed: (archive, before) =>
+    feedParts(tagAuthority(archive.snapshot, archive.site), touchedBuilders(archive, before), archive.options.buildsPerWindow),
   pageCount: (part) => part.ids.length,
   weight: (part) => Math.ceil(part.ids.length / FEEDS_PER_BUILD_PAGE),
   describe: (part) => `feeds of builders ${idSpan(part.ids)}`,
@@ -80,7 +76,7 @@ export const failuresFeedKind: PageKind<{ authority: string }> = {
         id: 'failures',
         title: `${site.name}: failed builds`,
         subtitle: 'The newest builds whose result is failure or exception.',
-        alternate: link.to(urls.builders()),
+        alternate: urls.builders(),
       }),
     ];
   },
@@ -97,7 +93,7 @@ function builderFeeds({ snapshot, site }: Archive, { authority, ids }: FeedPart)
       id: `builder/${id}`,
       title: `${site.name}: ${link.builder(id).text}`,
       subtitle: `The builder's newest ${FEED_ENTRIES} builds.`,
-      alternate: link.to(urls.builder(id)),
+      alternate: urls.builder(id),
     });
   });
 }
@@ -111,6 +107,7 @@ function feed(
   link: Linker,
   site: Site,
   authority: string,
+  /** `alternate`: the archive path of the page that shows what the feed carries. */
   about: { id: string; title: string; subtitle: string; alternate: string },
 ): Feed {
   const entries = builds.map((build): FeedEntry => {
@@ -120,7 +117,7 @@ function feed(
       id: `tag:${authority}:build/${build.id}`,
       title: `${builder} #${build.number}: ${result.label}`,
       updated: atomTime(build.completeAt ?? build.startedAt),
-      href: link.to(urls.build(build.id)),
+      href: link.absolute(urls.build(build.id)) ?? link.to(urls.build(build.id)),
       summary: `${result.label}; started ${atomTime(build.startedAt)}; ${durationText(build.startedAt, build.completeAt)}.`,
     };
   });
@@ -131,8 +128,8 @@ function feed(
     subtitle: about.subtitle,
     updated: entries.reduce((newest, entry) => (entry.updated > newest ? entry.updated : newest), EPOCH),
     author: site.name,
-    self: file.slice(file.lastIndexOf('/') + 1),
-    alternate: about.alternate,
+    self: link.absolute(file) ?? file.slice(file.lastIndexOf('/') + 1),
+    alternate: link.absolute(about.alternate) ?? link.to(about.alternate),
     entries,
   };
 }

@@ -14,9 +14,20 @@ export interface ArchiveOptions {
   logPageLines: number;
   /** Whether search indexes are written (the search page says when they are not). */
   search: boolean;
+  /** Where the archive is served, ending in '/': feeds link absolutely, pages name their canonical address. */
+  baseUrl: string | null;
+  /** A folder laid over copra's templates (its `_includes/` and `assets/`), or null. */
+  templates: string | null;
 }
 
-export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = { buildsPerWindow: 1000, logs: 'full', logPageLines: 5000, search: true };
+export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = {
+  buildsPerWindow: 1000,
+  logs: 'full',
+  logPageLines: 5000,
+  search: true,
+  baseUrl: null,
+  templates: null,
+};
 
 /** What a process keeps while it plans or renders the pages of one record. */
 export interface Archive {
@@ -57,6 +68,13 @@ export interface PageKind<Part = unknown> {
   describe(part: Part): string;
   /** The models of a part's pages. */
   pages(archive: Archive, part: Part, files: PageFiles): unknown[];
+}
+
+/** Builders whose pages an update may change: those of changed builds, and new builders; sorted. */
+export function touchedBuilders({ snapshot, site }: Archive, before: Archive): number[] {
+  const ids = new Set(snapshot.changedBuildOwners().map((build) => build.builder));
+  for (const id of site.builders.keys()) if (!before.site.builders.has(id)) ids.add(id);
+  return [...ids].filter((id) => site.builders.has(id)).sort((a, b) => a - b);
 }
 
 /**

@@ -20,6 +20,8 @@ function notFoundPage(site: Site): NotFoundPage {
   const link = new Linker(urls.home(), site);
   return {
     ...pageBase(link, site, 'Not in this archive'),
+    // Served at every unknown address: it is no page's canonical form.
+    canonical: null,
     file: urls.notFound(),
     rootPattern: `/(${TOP_DIRECTORIES.join('|')})/.*$`,
     builders: link.to(urls.builders()),

@@ -93,7 +93,7 @@ function packWindows(parts: WindowPart[], budget: number): Window[] {
 }
 
 export function loadArchive(snapshot: Snapshot, name: string, options: ArchiveOptions): Archive {
-  const site = loadSite(snapshot, name);
+  const site = loadSite(snapshot, name, options.baseUrl);
   return { snapshot, site, listings: listings(snapshot, site), options };
 }
 

@@ -20,9 +20,11 @@ export interface Site {
   tagWord: 'tag' | 'category';
   /** What is wrong in the rows pages were built from (orphans, impossible times…). */
   warnings: Warnings;
+  /** Where the archive is served (--base-url), ending in '/'; null when not known. */
+  baseUrl: string | null;
 }
 
-export function loadSite(snapshot: Snapshot, name: string): Site {
+export function loadSite(snapshot: Snapshot, name: string, baseUrl: string | null = null): Site {
   const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((row) => [row.id, row]));
   return {
     schema: snapshot.schema.kind,
@@ -33,6 +35,7 @@ export function loadSite(snapshot: Snapshot, name: string): Site {
     platforms: new Set(snapshot.platformValues()),
     tagWord: snapshot.schema.kind === 'statusdb' ? 'category' : 'tag',
     warnings: new Warnings(),
+    baseUrl,
   };
 }
 
@@ -69,6 +72,11 @@ export class Linker {
 
   to(url: string): string {
     return relativeHref(this.from, url);
+  }
+
+  /** The absolute address of an archive path, when the archive knows where it is served. */
+  absolute(url: string): string | null {
+    return this.site.baseUrl === null ? null : new URL(url, this.site.baseUrl).href;
   }
 
   builder(id: number): Link {
@@ -146,6 +154,8 @@ export interface PageBase {
   feeds: { href: string; title: string }[];
   /** The pages above this one, home first; empty on the home page. */
   breadcrumbs: Link[];
+  /** The page's absolute address, for `<link rel="canonical">`, when the base URL is known. */
+  canonical: string | null;
 }
 
 /** Where a page sits: the pages between home and it (none for a section's own page), and its feeds. */
@@ -156,7 +166,7 @@ export interface PagePlace {
 
 export function pageBase(link: Linker, site: Site, title: string, { above = [], feeds = [] }: PagePlace = {}): PageBase {
   const breadcrumbs = link.from === urls.home() ? [] : [{ href: link.to(urls.home()), text: site.name }, ...above];
-  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false, feeds, breadcrumbs };
+  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false, feeds, breadcrumbs, canonical: link.absolute(link.from) };
 }
 
 /** The feed of failed builds, as pages that summarise the archive offer it. */

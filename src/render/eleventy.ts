@@ -1,34 +1,35 @@
 import Eleventy from '@11ty/eleventy';
-import { dirname, join } from 'node:path';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 import type { EleventyRunConfig } from '@11ty/eleventy';
-import type { PageSet } from '../pages/plan.ts';
+import { type PageSet, pageCount } from '../pages/plan.ts';
+import { TEMPLATES_DIR, useTemplatesOverlay } from './nunjucks.ts';
 
-// Eleventy loads eleventy.config.ts with Node's own import(): that needs tsx's loader in this
+/** The configuration beside this file: compiled JavaScript (lib/), or TypeScript (src/). */
+const CONFIG_PATH = fileURLToPath(new URL(`./eleventyConfig${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+// Eleventy loads its configuration with Node's own import(): TypeScript needs tsx's loader in this
 // process, whoever started it (the CLI, a render worker, the test runner).
-register();
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const TEMPLATES_DIR = join(ROOT, 'templates');
-const CONFIG_PATH = join(ROOT, 'eleventy.config.ts');
+if (CONFIG_PATH.endsWith('.ts')) (await import('tsx/esm/api')).register();
 
 /**
  * Renders one window of page models into `outDir` with a fresh Eleventy run: the run holds only
  * this window, so memory stays bounded however large the snapshot is.
  */
-export async function renderPages(pages: PageSet, outDir: string): Promise<void> {
+export async function renderPages(pages: PageSet, outDir: string, templatesOverlay: string | null): Promise<void> {
+  useTemplatesOverlay(templatesOverlay);
   const eleventy = new Eleventy(TEMPLATES_DIR, outDir, {
     configPath: CONFIG_PATH,
     quietMode: true,
     config: (eleventyConfig: EleventyRunConfig) => {
       eleventyConfig.addGlobalData('pages', pages);
-      // Eleventy warns on the console when one filter takes a large share of a run; for copra's
-      // log lines that is by design, and the build reports its own timings.
-      eleventyConfig.benchmarkManager.get('Configuration').setIsVerbose(false);
     },
   });
   // The build reports its own progress; Eleventy's per-run summary would be noise.
   eleventy.disableLogger();
-  await eleventy.write();
+  const [, written] = await eleventy.write();
+  // Eleventy skips templates it is told to ignore without a word: a page missing here would be
+  // missing from the archive.
+  if (written.length !== pageCount(pages)) {
+    throw new Error(`Eleventy wrote ${written.length} of ${pageCount(pages)} pages from the templates in ${TEMPLATES_DIR}`);
+  }
 }

@@ -10,19 +10,21 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * indexes. The code is its TypeScript sources where they exist (whether they run compiled or not),
  * else the compiled JavaScript of an installed package.
  */
-const SOURCES = ['templates', existsSync(join(ROOT, 'src')) ? 'src' : 'lib', 'eleventy.config.ts'];
-const LIBRARIES = ['@11ty/eleventy', 'pagefind', 'sanitize-html'];
+const SOURCES = ['templates', existsSync(join(ROOT, 'src')) ? 'src' : 'lib'];
+const LIBRARIES = ['@11ty/eleventy', 'nunjucks', 'pagefind', 'sanitize-html'];
 
 /**
- * A short hash of everything that decides what copra writes for a given record. An archive whose
- * pages were rendered by another copra (another fingerprint) is rendered again whole: an update
- * would otherwise mix pages of two versions.
+ * A short hash of everything that decides what copra writes for a given record: with a templates
+ * overlay, its files too. An archive whose pages were rendered by another copra or other templates
+ * (another fingerprint) is rendered again whole: an update would otherwise mix pages of two versions.
  */
-export function rendererFingerprint(): string {
+export function rendererFingerprint(templates: string | null = null): string {
   const hash = createHash('sha256');
-  for (const file of SOURCES.flatMap((source) => filesUnder(join(ROOT, source)))) {
-    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
+  const hashFiles = (dir: string, name: (file: string) => string) => {
+    for (const file of filesUnder(dir)) hash.update(name(file)).update('\0').update(readFileSync(file)).update('\0');
+  };
+  for (const source of SOURCES) hashFiles(join(ROOT, source), (file) => relative(ROOT, file));
+  if (templates) hashFiles(templates, (file) => `overlay/${relative(templates, file)}`);
   for (const library of LIBRARIES) hash.update(`${library}@${libraryVersion(library)}\0`);
   return hash.digest('hex').slice(0, 16);
 }

@@ -23,7 +23,7 @@ export type FromWorker =
 /** Renders one window; the in-process path of pool.ts uses this too. */
 export async function renderWindow(archive: Archive, window: Window, outDir: string): Promise<number> {
   const pages = windowPages(archive, window, { rawLog: rawLogFile(outDir) });
-  await renderPages(pages, outDir);
+  await renderPages(pages, outDir, archive.options.templates);
   return pageCount(pages);
 }
 

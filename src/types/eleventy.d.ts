@@ -2,7 +2,12 @@
 declare module '@11ty/eleventy' {
   export interface EleventyRunConfig {
     addGlobalData(name: string, data: unknown): void;
-    benchmarkManager: { get(group: string): { setIsVerbose(verbose: boolean): void } };
+  }
+  /** What eleventy.config.ts is handed: the part copra uses. */
+  export interface EleventyUserConfig {
+    addExtension(extension: string, options: object): void;
+    ignores: Set<string>;
+    setUseGitIgnore(use: boolean): void;
   }
   interface EleventyOptions {
     configPath?: string;
@@ -12,6 +17,7 @@ declare module '@11ty/eleventy' {
   export default class Eleventy {
     constructor(input: string, output: string, options?: EleventyOptions);
     disableLogger(): void;
-    write(): Promise<unknown>;
+    /** The passthrough copies, and one entry per page written. */
+    write(): Promise<[unknown, unknown[]]>;
   }
 }

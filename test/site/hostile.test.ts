@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { RECORD_DIR } from '../../src/record/record.ts';
-import { TEMPLATES_DIR } from '../../src/render/eleventy.ts';
+import { TEMPLATES_DIR } from '../../src/render/nunjucks.ts';
 import { serveDirectory } from '../../src/serve.ts';
 import { outputPath, urls } from '../../src/urls.ts';
 import { HOSTILE_URLS, TEMPLATE_SYNTAX, hostile, writeHostileBuildbot, writeHostileStatusdb } from '../fixtures/hostile.ts';

@@ -1,0 +1,59 @@
+/**
+ * `copra.config.json`: the options of `copra build` that a nightly job would otherwise repeat, by
+ * their command-line names (`{"out": "public", "base-url": "https://ci.example.org/", "jobs": 2}`).
+ * It is read from the current directory, or from the file `--config` names; options given on the
+ * command line win. Paths in it are relative to the file's folder.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CopraError } from './errors.ts';
+
+export const CONFIG_FILE = 'copra.config.json';
+
+/** The options a config file may hold, by type; paths are resolved against the file's folder. */
+const OPTIONS = {
+  out: 'path',
+  title: 'string',
+  'base-url': 'string',
+  templates: 'path',
+  jobs: 'number',
+  logs: 'string',
+  'log-page-lines': 'number',
+  'no-search': 'boolean',
+  strict: 'boolean',
+} as const;
+
+export type ConfigValues = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+
+/**
+ * The options of `file` (or of ./copra.config.json when it exists and no file is named) as
+ * parseArgs would give them: strings and booleans. No file: no options.
+ */
+export function readConfig(file: string | undefined, cwd = process.cwd()): ConfigValues {
+  const path = resolve(cwd, file ?? CONFIG_FILE);
+  if (!file && !existsSync(path)) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CopraError(`cannot read the config file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CopraError(`${path} is not valid JSON (${(error as Error).message}); it should hold one object of copra build's options.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CopraError(`${path} should hold one JSON object of copra build's options, like {"out": "public", "base-url": "https://ci.example.org/"}.`);
+  }
+  const values: ConfigValues = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    const type = OPTIONS[key as keyof typeof OPTIONS];
+    if (!type) throw new CopraError(`${path}: unknown option "${key}" (known: ${Object.keys(OPTIONS).join(', ')}).`);
+    const expected = type === 'path' ? 'string' : type;
+    if (typeof value !== expected) throw new CopraError(`${path}: "${key}" takes a ${expected}, not ${JSON.stringify(value)}.`);
+    values[key as keyof typeof OPTIONS] = type === 'path' ? resolve(dirname(path), value as string) : type === 'number' ? String(value) : (value as string | boolean);
+  }
+  return values;
+}

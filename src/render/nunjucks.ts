@@ -1,0 +1,57 @@
+/**
+ * copra's Nunjucks, handed to Eleventy as the `njk` template language (eleventy.config.ts).
+ *
+ * Eleventy's own Nunjucks engine builds an environment per run and compiles a paginated template
+ * anew for every page; copra runs Eleventy once per window, so that meant compiling the includes
+ * and macros once per window and the page template once per page. Here one environment lives as
+ * long as the process: every template compiles once, however many windows it renders.
+ */
+import nunjucks from 'nunjucks';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import filters from './filters.ts';
+
+/** copra's templates: beside src/ (or lib/) in the repository and in the installed package. */
+export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+
+/** Environments by templates overlay ('' for none): a process renders one archive, so one in practice. */
+const environments = new Map<string, nunjucks.Environment>();
+let overlay: string | null = null;
+
+/**
+ * Which folder the next renders lay over copra's templates (--templates), or null: its
+ * `_includes/` is searched before copra's, so a user's `layouts/base.njk` or `pages/<kind>.njk`
+ * replaces copra's.
+ */
+export function useTemplatesOverlay(dir: string | null): void {
+  overlay = dir;
+}
+
+function templateEnvironment(): nunjucks.Environment {
+  let environment = environments.get(overlay ?? '');
+  if (!environment) {
+    const includes = [...(overlay ? [join(overlay, '_includes')] : []), join(TEMPLATES_DIR, '_includes')];
+    environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(includes), { autoescape: true });
+    filters(environment);
+    environments.set(overlay ?? '', environment);
+  }
+  return environment;
+}
+
+/** Eleventy's `addExtension` entry for `.njk` pages. */
+export const nunjucksExtension = {
+  // Eleventy keeps what `compile` returns for the life of the process, so a page template compiles
+  // once per overlay.
+  compileOptions: { cache: true, getCacheKey: (source: string, inputPath: string) => `${overlay ?? ''}\0${inputPath}\0${source}` },
+  compile(source: string, inputPath: string) {
+    const template = new nunjucks.Template(source, templateEnvironment(), inputPath, true);
+    return (data: object) => {
+      const page = template.render(data);
+      // Nunjucks appends its output piece by piece, leaving a rope of small strings that Eleventy
+      // keeps until the run ends; reading a character makes V8 flatten it into one string and
+      // lets the pieces die young.
+      page.charCodeAt(0);
+      return page;
+    };
+  },
+};

@@ -471,7 +471,8 @@ export class RecordSnapshot implements Snapshot {
            WHERE position <= ? ORDER BY owner, position`,
         )
         .all(...params, limit) as (SummaryRow & { owner: number })[];
-    const recentBuilds = groupBy(newest('', recent), (row) => row.owner);
+    // Badges and success rates ask for no recent builds: no window query then.
+    const recentBuilds = recent > 0 ? groupBy(newest('', recent), (row) => row.owner) : new Map<number, (SummaryRow & { owner: number })[]>();
     const lastFinished = new Map(newest('AND b.results IS NOT NULL', 1).map((row) => [row.owner, buildSummary(row)]));
     const counts = this.db
       .prepare(

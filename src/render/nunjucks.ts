@@ -38,13 +38,18 @@ function templateEnvironment(): nunjucks.Environment {
   return environment;
 }
 
+/** Page templates, compiled once per overlay, by overlay, path and text. */
+const compiled = new Map<string, nunjucks.Template>();
+
 /** Eleventy's `addExtension` entry for `.njk` pages. */
 export const nunjucksExtension = {
-  // Eleventy keeps what `compile` returns for the life of the process, so a page template compiles
-  // once per overlay.
-  compileOptions: { cache: true, getCacheKey: (source: string, inputPath: string) => `${overlay ?? ''}\0${inputPath}\0${source}` },
+  // Not Eleventy's compile cache: its keys name the Eleventy run, so with one run per window it
+  // compiled every template anew per window and kept each run's pages alive in the cache.
+  compileOptions: { cache: false },
   compile(source: string, inputPath: string) {
-    const template = new nunjucks.Template(source, templateEnvironment(), inputPath, true);
+    const key = `${overlay ?? ''}\0${inputPath}\0${source}`;
+    const template = compiled.get(key) ?? new nunjucks.Template(source, templateEnvironment(), inputPath, true);
+    compiled.set(key, template);
     return (data: object) => {
       const page = template.render(data);
       // Nunjucks appends its output piece by piece, leaving a rope of small strings that Eleventy

@@ -1,18 +1,16 @@
 /**
  * copra's command line: parses arguments, reports progress and a summary, maps errors to exit
- * codes. The work itself lives in build.ts, serve.ts and import/.
+ * codes. The work itself lives in build.ts, serve.ts and import/, loaded by the command that needs
+ * it: Eleventy, SQLite and Pagefind take most of a second to load, which `copra help` need not wait.
  */
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { buildArchive } from './build.ts';
 import { readConfig } from './config.ts';
 import { CopraError } from './errors.ts';
 import type { LogMode } from './pages/failureSummary.ts';
-import { importDump } from './import/importDump.ts';
 import { type DataWarning, PROBLEMS, type Problem, countsByProblem } from './pages/warnings.ts';
 import { type Output, formatSeconds, startProgress } from './progress.ts';
-import { serveDirectory } from './serve.ts';
 
 const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
 
@@ -114,6 +112,7 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
   const values = { out: 'dist', logs: 'full', ...readConfig(given.config), ...given } as typeof given & { out: string; logs: string };
   const logs = values.logs;
   if (!isLogMode(logs)) throw usageError(`--logs takes full, summary or none, not "${logs}".`);
+  const { buildArchive } = await import('./build.ts');
   const report = await buildArchive(snapshot, {
     out: values.out,
     jobs: positiveInteger(values.jobs, '--jobs'),
@@ -177,6 +176,7 @@ async function importCommand(args: string[], io: Io): Promise<number> {
   const { size } = statSync(dump, { throwIfNoEntry: false }) ?? { size: 0 };
   const progress = startProgress(io.stderr, 'Importing', size, 'bytes');
   let read = 0;
+  const { importDump } = await import('./import/importDump.ts');
   const summary = await importDump(dump, values.out, {
     onProgress: ({ bytesRead }) => {
       progress.advance(bytesRead - read);
@@ -203,6 +203,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   if (!values.build && !existsSync(directory)) throw new CopraError(`${directory} does not exist; build it first: copra build SNAPSHOT --out ${directory}`);
   const port = positiveInteger(values.port ?? process.env.PORT, '--port (or PORT)', 8080)!;
   // The port is taken before a build, so that a busy one is said at once, not after minutes.
+  const { serveDirectory } = await import('./serve.ts');
   const server = await serveDirectory(directory, port);
   if (values.build) {
     try {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CopraError } from './errors.ts';
 
-export const CONFIG_FILE = 'copra.config.json';
+const CONFIG_FILE = 'copra.config.json';
 
 /** The options a config file may hold, by type; paths are resolved against the file's folder. */
 const OPTIONS = {
@@ -23,7 +23,7 @@ const OPTIONS = {
   strict: 'boolean',
 } as const;
 
-export type ConfigValues = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+type ConfigValues = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
 
 /**
  * The options of `file` (or of ./copra.config.json when it exists and no file is named) as

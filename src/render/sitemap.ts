@@ -11,9 +11,9 @@ import { join, sep } from 'node:path';
 import { RECORD_DIR } from '../record/record.ts';
 import { urls } from '../urls.ts';
 
-export const SITEMAP_FILE = 'sitemap.xml';
+const SITEMAP_FILE = 'sitemap.xml';
 const SITEMAPS_DIR = 'sitemaps';
-export const URLS_PER_SITEMAP = 50_000;
+const URLS_PER_SITEMAP = 50_000;
 
 /** Folders of the archive that hold no pages. */
 const NOT_PAGES = new Set([RECORD_DIR, 'assets', 'pagefind', SITEMAPS_DIR]);

@@ -52,7 +52,7 @@ Usage:
 `;
 
 /** The package's version: package.json is one folder above src/ and lib/ alike. */
-export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface Io {
   stdout: Output;

@@ -117,7 +117,7 @@ function feed(
       id: `tag:${authority}:build/${build.id}`,
       title: `${builder} #${build.number}: ${result.label}`,
       updated: atomTime(build.completeAt ?? build.startedAt),
-      href: link.absolute(urls.build(build.id)) ?? link.to(urls.build(build.id)),
+      href: link.shareable(urls.build(build.id)),
       summary: `${result.label}; started ${atomTime(build.startedAt)}; ${durationText(build.startedAt, build.completeAt)}.`,
     };
   });
@@ -128,8 +128,9 @@ function feed(
     subtitle: about.subtitle,
     updated: entries.reduce((newest, entry) => (entry.updated > newest ? entry.updated : newest), EPOCH),
     author: site.name,
+    // The feed's own file name: relative links climb to the root first.
     self: link.absolute(file) ?? file.slice(file.lastIndexOf('/') + 1),
-    alternate: link.absolute(about.alternate) ?? link.to(about.alternate),
+    alternate: link.shareable(about.alternate),
     entries,
   };
 }

@@ -79,6 +79,11 @@ export class Linker {
     return this.site.baseUrl === null ? null : new URL(url, this.site.baseUrl).href;
   }
 
+  /** For what is read outside the archive too (feeds): absolute when it can be, else relative. */
+  shareable(url: string): string {
+    return this.absolute(url) ?? this.to(url);
+  }
+
   builder(id: number): Link {
     return this.entity('builder', id, this.site.builders.get(id)?.name, urls.builder(id));
   }

@@ -1,12 +1,10 @@
 import Eleventy from '@11ty/eleventy';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EleventyRunConfig } from '@11ty/eleventy';
 import { type PageSet, pageCount } from '../pages/plan.ts';
+import { siblingModule } from './modules.ts';
 import { TEMPLATES_DIR, useTemplatesOverlay } from './nunjucks.ts';
 
-/** The configuration beside this file: compiled JavaScript (lib/), or TypeScript (src/). */
-const CONFIG_PATH = fileURLToPath(new URL(`./eleventyConfig${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+const CONFIG_PATH = siblingModule('eleventyConfig', import.meta.url);
 // Eleventy loads its configuration with Node's own import(): TypeScript needs tsx's loader in this
 // process, whoever started it (the CLI, a render worker, the test runner).
 if (CONFIG_PATH.endsWith('.ts')) (await import('tsx/esm/api')).register();

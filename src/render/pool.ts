@@ -1,10 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { extname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { CopraError } from '../errors.ts';
 import { type Window, describeWindow, plannedPageCount } from '../pages/plan.ts';
 import { type DataWarning, Warnings } from '../pages/warnings.ts';
+import { siblingModule } from './modules.ts';
 import { type FromWorker, type WorkerInit, openArchive, renderWindow } from './worker.ts';
 
 export interface RenderOptions extends WorkerInit {
@@ -60,7 +60,7 @@ async function renderHere(windows: Window[], options: RenderOptions): Promise<Re
 }
 
 /** The worker beside this file: compiled JavaScript (lib/), or TypeScript (src/) run through tsx's loader. */
-const WORKER_FILE = fileURLToPath(new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+const WORKER_FILE = siblingModule('worker', import.meta.url);
 const WORKER_EXEC_ARGV = WORKER_FILE.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
 
 function renderInWorkers(windows: Window[], options: RenderOptions): Promise<RenderResult> {

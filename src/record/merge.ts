@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { TranslationScope, Translator } from '../snapshot/translator.ts';
+import { type TranslationScope, type Translator, copyLogChunks } from '../snapshot/translator.ts';
 import { DELTA_DDL } from './schema.ts';
 
 /** What an update found in the snapshot, against what the archive had. */
@@ -78,7 +78,7 @@ export function mergeIncoming(db: Database.Database, translator: Translator): Me
     INSERT OR REPLACE INTO main.logs SELECT * FROM incoming.logs WHERE id IN (SELECT id FROM taken_logs);
     DELETE FROM main.logchunks WHERE logid IN (SELECT id FROM taken_logs WHERE rechunk);
   `);
-  const chunks = translator.logChunks('main', 'SELECT id FROM temp.taken_logs WHERE rechunk');
+  const chunks = copyLogChunks(translator, 'main', 'SELECT id FROM temp.taken_logs WHERE rechunk');
   if (chunks) db.exec(chunks);
 
   // The snapshot's rows outside the update's scope are all archived already (settled builds and

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { CopraError } from '../errors.ts';
 import type { SchemaInfo, SchemaKind } from '../model/types.ts';
 import { attachSnapshot, readableSnapshotPath, readingSnapshot } from '../snapshot/open.ts';
-import type { Translator } from '../snapshot/translator.ts';
+import { type Translator, copyLogChunks, fillStatement } from '../snapshot/translator.ts';
 import { type MergeReport, UPDATE_SCOPE, mergeIncoming } from './merge.ts';
 import { RecordSnapshot } from './queries.ts';
 import { DELTA_DDL, META_DDL, PAGE_INDEXES_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
@@ -76,61 +76,76 @@ export function updateRecord(recordPath: string, snapshotPath: string, options: 
   const isNew = !existsSync(recordPath);
   const db = new Database(recordPath);
   try {
-    if (isNew) db.exec(META_DDL).exec(recordDdl('main'));
-    const meta = readMeta(db);
-    if (!isNew && meta.format !== RECORD_FORMAT) {
-      throw new CopraError(
-        `${options.archiveName}: copra's record (${recordPath}) has format ${meta.format ?? 'unknown'}, this copra writes ${RECORD_FORMAT}; ` +
-          'rebuild it with --fresh (archived history the snapshot no longer has is then dropped).',
-      );
-    }
-    const translator = attachSnapshot(db, snapshotPath, options.snapshotName);
-    const refuse = (why: string) =>
-      new CopraError(
-        `${options.snapshotName} is not a snapshot of the CI archived in ${options.archiveName} (${why}); ` +
-          'build it into another --out, or pass --fresh to replace the archive with this snapshot alone.',
-      );
-    if (meta.family && meta.family !== translator.schema.kind) {
-      throw refuse(`the archive holds a ${meta.family} history, the snapshot is ${translator.schema.description}`);
-    }
-    const title = options.title ?? meta.title ?? options.defaultTitle;
-    /** Runs a translation statement by statement, telling progress: a fresh one takes minutes at scale. */
-    const run = (statements: (string | null)[]) => {
-      const steps = statements.filter((sql) => sql !== null);
-      steps.forEach((sql, index) => {
-        db.exec(sql);
-        options.onProgress?.(index + 1, steps.length);
-      });
-    };
-    let merge: MergeReport | null = null;
-    const translate = db.transaction(() => {
-      const hasRows = !isNew && (db.prepare('SELECT count(*) FROM main.builds').pluck().get() as number) > 0;
-      if (!hasRows) {
-        run([...translator.translation('main', null), translator.logChunks('main', 'SELECT id FROM main.logs')]);
-        db.exec(DELTA_DDL).exec('DELETE FROM main.delta');
-      } else {
-        db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
-        db.exec(recordDdl('incoming'));
-        run(translator.translation('incoming', UPDATE_SCOPE));
-        const mismatch = sameCiMismatch(db, translator);
-        if (mismatch) throw refuse(mismatch);
-        merge = mergeIncoming(db, translator);
-      }
-      db.exec(PAGE_INDEXES_DDL);
-      writeMeta(db, {
-        format: RECORD_FORMAT,
-        family: translator.schema.kind,
-        description: translator.schema.description,
-        absentTables: JSON.stringify(translator.schema.absentTables),
-        title,
-        rendering: options.rendering,
-      });
-    });
-    readingSnapshot(options.snapshotName, () => translate());
-    return { schema: translator.schema, title, merge, previousRendering: isNew ? null : (meta.rendering ?? '') };
+    return readSnapshot(db, isNew, snapshotPath, options).report;
   } finally {
     db.close();
   }
+}
+
+/**
+ * Reads the snapshot into the record `db` holds (empty when `isNew`), which keeps it attached.
+ * Tables named `inSnapshot` are not copied into a new record: its reader reads them from the snapshot.
+ */
+function readSnapshot(
+  db: Database.Database,
+  isNew: boolean,
+  snapshotPath: string,
+  options: UpdateOptions & { inSnapshot?: readonly string[] },
+): { report: UpdateReport; translator: Translator } {
+  if (isNew) db.exec(META_DDL).exec(recordDdl('main'));
+  const meta = readMeta(db);
+  if (!isNew && meta.format !== RECORD_FORMAT) {
+    throw new CopraError(
+      `${options.archiveName}: copra's record (${db.name}) has format ${meta.format ?? 'unknown'}, this copra writes ${RECORD_FORMAT}; ` +
+        'rebuild it with --fresh (archived history the snapshot no longer has is then dropped).',
+    );
+  }
+  const translator = attachSnapshot(db, snapshotPath, options.snapshotName);
+  const refuse = (why: string) =>
+    new CopraError(
+      `${options.snapshotName} is not a snapshot of the CI archived in ${options.archiveName} (${why}); ` +
+        'build it into another --out, or pass --fresh to replace the archive with this snapshot alone.',
+    );
+  if (meta.family && meta.family !== translator.schema.kind) {
+    throw refuse(`the archive holds a ${meta.family} history, the snapshot is ${translator.schema.description}`);
+  }
+  const title = options.title ?? meta.title ?? options.defaultTitle;
+  /** Runs statements one by one, telling progress: a fresh translation takes minutes at scale. */
+  const run = (statements: (string | null)[]) => {
+    const steps = statements.filter((sql) => sql !== null);
+    steps.forEach((sql, index) => {
+      db.exec(sql);
+      options.onProgress?.(index + 1, steps.length);
+    });
+  };
+  let merge: MergeReport | null = null;
+  const translate = db.transaction(() => {
+    const hasRows = !isNew && (db.prepare('SELECT count(*) FROM main.builds').pluck().get() as number) > 0;
+    if (!hasRows) {
+      const copied = translator.translation('main', null).filter((fill) => !options.inSnapshot?.includes(fill.table));
+      const chunks = options.inSnapshot?.includes('logchunks') ? null : copyLogChunks(translator, 'main', 'SELECT id FROM main.logs');
+      run([...copied.map((fill) => fillStatement('main', fill)), chunks]);
+      db.exec(DELTA_DDL).exec('DELETE FROM main.delta');
+    } else {
+      db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
+      db.exec(recordDdl('incoming'));
+      run(translator.translation('incoming', UPDATE_SCOPE).map((fill) => fillStatement('incoming', fill)));
+      const mismatch = sameCiMismatch(db, translator);
+      if (mismatch) throw refuse(mismatch);
+      merge = mergeIncoming(db, translator);
+    }
+    db.exec(PAGE_INDEXES_DDL);
+    writeMeta(db, {
+      format: RECORD_FORMAT,
+      family: translator.schema.kind,
+      description: translator.schema.description,
+      absentTables: JSON.stringify(translator.schema.absentTables),
+      title,
+      rendering: options.rendering,
+    });
+  });
+  readingSnapshot(options.snapshotName, () => translate());
+  return { report: { schema: translator.schema, title, merge, previousRendering: isNew ? null : (meta.rendering ?? '') }, translator };
 }
 
 /**
@@ -176,10 +191,54 @@ export function archivedBuildCount(recordPath: string): number {
 
 /** Opens a record for reading: what every page model reads. */
 export function openRecord(recordPath: string): RecordSnapshot {
-  const db = new Database(recordPath, { readonly: true, fileMustExist: true });
+  return recordOf(new Database(recordPath, { readonly: true, fileMustExist: true }));
+}
+
+function recordOf(db: Database.Database): RecordSnapshot {
   const meta = readMeta(db) as Meta;
   const schema = { kind: meta.family, description: meta.description, absentTables: JSON.parse(meta.absentTables ?? '[]') as string[] };
-  return new RecordSnapshot(db, recordPath, schema, meta.title);
+  return new RecordSnapshot(db, db.name, schema, meta.title);
+}
+
+/**
+ * The record of the snapshot at `snapshotPath` (as returned by readableSnapshotPath) alone, made in
+ * memory: what `copra stats` plans from, writing nothing. Steps and log chunks, the largest
+ * tables, stay in the snapshot, read through views: copying them would cost the time and memory of
+ * all of them, of which stats reads a few builds' worth. Closing the record detaches the snapshot.
+ */
+export function memoryRecord(snapshotFile: string, snapshotPath: string): RecordSnapshot {
+  const db = new Database(':memory:');
+  try {
+    /** The tables left in the snapshot, and the columns its indexes should serve (the record's). */
+    const keys: Record<string, string[]> = { steps: ['id', 'buildid'], logchunks: ['logid'] };
+    const inSnapshot = Object.keys(keys);
+    const { translator } = readSnapshot(db, true, snapshotPath, {
+      snapshotName: snapshotFile,
+      archiveName: 'memory',
+      defaultTitle: basename(snapshotFile),
+      stagingPath: '',
+      rendering: '',
+      inSnapshot,
+    });
+    const views = translator.translation('main', null).filter((fill) => inSnapshot.includes(fill.table));
+    const chunks = translator.logChunkRows();
+    if (chunks) views.push({ table: 'logchunks', rows: chunks });
+    for (const { table, rows } of views) {
+      const columns = (db.prepare(`PRAGMA main.table_info(${table})`).all() as { name: string }[]).map((column) => column.name);
+      // SQLite picks indexes without statistics of the snapshot: a step's `results` would be
+      // looked up through statusdb's index on status, scanning every failed step. A unary plus
+      // keeps a column from any index, so only the keys' are used.
+      const selected = columns.map((column) => (keys[table]!.includes(column) ? column : `+${column} AS ${column}`));
+      db.exec(`
+        DROP TABLE main.${table};
+        CREATE TEMP VIEW ${table}_rows (${columns.join(', ')}) AS ${rows};
+        CREATE TEMP VIEW ${table} AS SELECT ${selected.join(', ')} FROM ${table}_rows;`);
+    }
+    return recordOf(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 

@@ -5,6 +5,7 @@ import {
   SNAPSHOT_SCHEMA as S,
   type SnapshotCounts,
   SnapshotTables,
+  type TableRows,
   type TranslationScope,
   type Translator,
   columnsOf,
@@ -64,55 +65,47 @@ export class BuildbotTranslator implements Translator {
     this.schema = { kind: 'buildbot', description: `buildbot state.sqlite (${buildbotVersion(db)})`, absentTables: this.tables.absent };
   }
 
-  translation(t: string, scope: TranslationScope | null): string[] {
+  translation(t: string, scope: TranslationScope | null): TableRows[] {
     const { workerTable, workerColumn, hasBuilderTags, hasStepHidden, hasStepUrls } = this.layout;
     const all = 'true';
     const ofBuilds = (column: string) => scoped(scope, `${column} IN (SELECT id FROM ${t}.builds)`);
     return [
-      `INSERT INTO ${t}.builders SELECT id, name, description FROM ${this.tables.from('builders')}`,
+      { table: 'builders', rows: `SELECT id, name, description FROM ${this.tables.from('builders')}` },
       ...(hasBuilderTags
-        ? [`INSERT OR IGNORE INTO ${t}.builder_tags SELECT bt.builderid, tg.name FROM ${this.tables.from('builders_tags')} bt JOIN ${this.tables.from('tags')} tg ON tg.id = bt.tagid`]
+        ? [{ table: 'builder_tags', duplicates: 'ignore' as const, rows: `SELECT bt.builderid, tg.name FROM ${this.tables.from('builders_tags')} bt JOIN ${this.tables.from('tags')} tg ON tg.id = bt.tagid` }]
         : []),
-      `INSERT INTO ${t}.workers SELECT id, name FROM ${this.tables.from(workerTable)}`,
-      `INSERT INTO ${t}.masters SELECT id, name, NULL FROM ${this.tables.from('masters')}`,
-      `INSERT INTO ${t}.builds
-        SELECT b.id, b.number, b.builderid, b.${workerColumn}, b.masterid, b.started_at, b.complete_at,
+      { table: 'workers', rows: `SELECT id, name FROM ${this.tables.from(workerTable)}` },
+      { table: 'masters', rows: `SELECT id, name, NULL FROM ${this.tables.from('masters')}` },
+      { table: 'builds', rows: `SELECT b.id, b.number, b.builderid, b.${workerColumn}, b.masterid, b.started_at, b.complete_at,
                coalesce(b.state_string, ''), b.results, bs.reason, 0, bs.parent_buildid
         FROM ${this.tables.from('builds')} b
         LEFT JOIN ${this.tables.from('buildrequests')} br ON br.id = b.buildrequestid
         LEFT JOIN ${this.tables.from('buildsets')} bs ON bs.id = br.buildsetid
-        WHERE ${scope?.build('b.id') ?? all}`,
-      `INSERT OR IGNORE INTO ${t}.build_sourcestamps
-        SELECT b.id, bss.sourcestampid FROM ${this.tables.from('builds')} b
+        WHERE ${scope?.build('b.id') ?? all}` },
+      { table: 'build_sourcestamps', duplicates: 'ignore', rows: `SELECT b.id, bss.sourcestampid FROM ${this.tables.from('builds')} b
         JOIN ${this.tables.from('buildrequests')} br ON br.id = b.buildrequestid
         JOIN ${this.tables.from('buildset_sourcestamps')} bss ON bss.buildsetid = br.buildsetid
-        WHERE ${ofBuilds('b.id')}`,
-      `INSERT INTO ${t}.build_properties
-        SELECT buildid, name, coalesce(value, 'null'), coalesce(source, '') FROM ${this.tables.from('build_properties')}
-        WHERE ${ofBuilds('buildid')} ORDER BY buildid, name, rowid`,
-      `INSERT INTO ${t}.steps
-        SELECT id, buildid, number, name, started_at, complete_at, coalesce(state_string, ''), results,
+        WHERE ${ofBuilds('b.id')}` },
+      { table: 'build_properties', rows: `SELECT buildid, name, coalesce(value, 'null'), coalesce(source, '') FROM ${this.tables.from('build_properties')}
+        WHERE ${ofBuilds('buildid')} ORDER BY buildid, name, rowid` },
+      { table: 'steps', rows: `SELECT id, buildid, number, name, started_at, complete_at, coalesce(state_string, ''), results,
                ${hasStepUrls ? "coalesce(urls_json, '[]')" : "'[]'"}, ${hasStepHidden ? 'coalesce(hidden, 0)' : '0'}
-        FROM ${this.tables.from('steps')} WHERE ${ofBuilds('buildid')}`,
-      `INSERT INTO ${t}.logs SELECT id, stepid, name, slug, type, num_lines FROM ${this.tables.from('logs')}
-        WHERE ${scoped(scope, `stepid IN (SELECT id FROM ${t}.steps)`)}`,
-      `INSERT INTO ${t}.sourcestamps SELECT id, branch, revision, repository, project FROM ${this.tables.from('sourcestamps')} s
-        WHERE ${scope?.sourcestamp('s.id') ?? all}`,
-      `INSERT INTO ${t}.changes
-        SELECT changeid, author, coalesce(comments, ''), branch, revision, revlink, when_timestamp, repository
-        FROM ${this.tables.from('changes')} c WHERE ${scope?.change('c.changeid') ?? all}`,
-      `INSERT OR IGNORE INTO ${t}.stamp_changes
-        SELECT sourcestampid, changeid, changeid FROM ${this.tables.from('changes')}
-        WHERE sourcestampid IS NOT NULL AND ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)}`,
-      `INSERT INTO ${t}.change_files SELECT changeid, filename FROM ${this.tables.from('change_files')}
-        WHERE ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)} ORDER BY changeid, rowid`,
+        FROM ${this.tables.from('steps')} WHERE ${ofBuilds('buildid')}` },
+      { table: 'logs', rows: `SELECT id, stepid, name, slug, type, num_lines FROM ${this.tables.from('logs')}
+        WHERE ${scoped(scope, `stepid IN (SELECT id FROM ${t}.steps)`)}` },
+      { table: 'sourcestamps', rows: `SELECT id, branch, revision, repository, project FROM ${this.tables.from('sourcestamps')} s
+        WHERE ${scope?.sourcestamp('s.id') ?? all}` },
+      { table: 'changes', rows: `SELECT changeid, author, coalesce(comments, ''), branch, revision, revlink, when_timestamp, repository
+        FROM ${this.tables.from('changes')} c WHERE ${scope?.change('c.changeid') ?? all}` },
+      { table: 'stamp_changes', duplicates: 'ignore', rows: `SELECT sourcestampid, changeid, changeid FROM ${this.tables.from('changes')}
+        WHERE sourcestampid IS NOT NULL AND ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)}` },
+      { table: 'change_files', rows: `SELECT changeid, filename FROM ${this.tables.from('change_files')}
+        WHERE ${scoped(scope, `changeid IN (SELECT id FROM ${t}.changes)`)} ORDER BY changeid, rowid` },
     ];
   }
 
-  logChunks(t: string, logIds: string): string {
-    return `INSERT INTO ${t}.logchunks
-        SELECT logid, first_line, last_line, content, compressed FROM ${this.tables.from('logchunks')}
-        WHERE logid IN (${logIds}) ORDER BY logid, first_line`;
+  logChunkRows(): string {
+    return `SELECT logid, first_line, last_line, content, compressed FROM ${this.tables.from('logchunks')}`;
   }
 
   buildIdentities(): string {

@@ -27,25 +27,46 @@ export interface SnapshotCounts {
 }
 
 /**
- * Writes one snapshot schema's rows into copra's record (src/record/schema.ts): SQL statements from
- * the attached snapshot to a target schema with the record's tables, which the record runs — no
+ * The rows of one table of the record, as an SQL query over the attached snapshot (columns in the
+ * table's order). Some relations meet the same pair twice in a snapshot: those ignore duplicates.
+ */
+export interface TableRows {
+  table: string;
+  rows: string;
+  duplicates?: 'ignore';
+}
+
+/** The statement writing `fill`'s rows into its table in the schema `target`. */
+export function fillStatement(target: string, fill: TableRows): string {
+  return `INSERT ${fill.duplicates === 'ignore' ? 'OR IGNORE ' : ''}INTO ${target}.${fill.table} ${fill.rows}`;
+}
+
+/**
+ * Writes one snapshot schema's rows into copra's record (src/record/schema.ts): SQL queries over
+ * the attached snapshot giving the rows of the record's tables, which the record writes — no
  * row crosses into JavaScript except the text a translator must repair. A new kind of input is
  * one more translator.
  */
 export interface Translator {
   readonly schema: SchemaInfo;
   /**
-   * The statements that fill every table of `target` but `logchunks` from the snapshot, in order:
+   * The rows of every table of `target` but `logchunks` from the snapshot, in the order they are written:
    * every row, or within `scope` the scoped builds (with their steps, logs, properties and
    * sourcestamp links), sourcestamps and changes (with their files and links), and every builder,
    * worker and master.
    */
-  translation(target: string, scope: TranslationScope | null): string[];
-  /** The statement copying into `target.logchunks` the chunks of the logs `logIds` (an SQL query) selects; null without logs. */
-  logChunks(target: string, logIds: string): string | null;
+  translation(target: string, scope: TranslationScope | null): TableRows[];
+  /** SQL selecting the snapshot's log chunks as the record's `logchunks` columns, without a WHERE; null without logs. */
+  logChunkRows(): string | null;
   /** SQL selecting every snapshot build as `id, builderid, number, started_at`, in the record's terms. */
   buildIdentities(): string;
   counts(db: Database.Database): SnapshotCounts;
+}
+
+/** The statement copying into `target.logchunks` the chunks of the logs `logIds` (SQL) selects; null without logs. */
+export function copyLogChunks(translator: Translator, target: string, logIds: string): string | null {
+  const rows = translator.logChunkRows();
+  return rows && `INSERT INTO ${target}.logchunks ${rows} WHERE logid IN (${logIds}) ORDER BY logid, first_line`;
 }
 
 /** Tables of an attached schema. */

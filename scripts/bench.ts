@@ -12,7 +12,8 @@
  *
  * For each size: generates the snapshot (rows/s), runs `node bin/copra.js build` as a child
  * process and measures wall time, phases (from copra's own output lines), pages/s, the peak RSS of
- * its whole process tree (sampled from /proc every 200 ms), and the output's size and file count.
+ * its whole process tree (sampled from /proc every 200 ms), and the output's size and file count;
+ * then `copra stats` of the same snapshot: its wall time and its estimates against that output.
  * Up to 1M builds it also measures, in the same run, (a) a raw baseline: the same files written
  * with plain fs.writeFileSync into a fresh directory, and (b) up to --naive-max builds (default
  * 10,000) a naive single-pass Eleventy run paginating one template over every build. Results go
@@ -474,6 +475,15 @@ interface SizeResult {
   naive: NaiveResult | null;
   /** An update from the snapshot as it stood at the start of its last 1 % of builds. */
   update?: UpdateResult | null;
+  stats?: StatsResult | null;
+}
+
+interface StatsResult {
+  wallSeconds: number;
+  /** Its estimates, each divided by what the build wrote (copra's record left out). */
+  pages: number;
+  files: number;
+  bytes: number;
 }
 
 interface UpdateResult {
@@ -503,7 +513,7 @@ function peakRssText({ peakRssBytes, peakRssByPhase }: CopraResult): string {
 const COLUMNS = [
   'builds', 'date', 'snapshot', 'generator', 'copra wall s', 'load / plan / render / finish s', 'pages', 'pages/s (wall / render)',
   'peak RSS (tree)', 'output', 'raw write baseline', 'naive Eleventy (build pages only)', 'search index',
-  'update from the last 1 % (wall s, ÷ fresh)',
+  'update from the last 1 % (wall s, ÷ fresh)', 'copra stats (wall s; estimate ÷ archive: pages, files, bytes)',
 ];
 
 function tableRow(result: SizeResult): string[] {
@@ -533,7 +543,17 @@ function tableRow(result: SizeResult): string[] {
     naiveText(copra, naive),
     copra.phases.search !== null ? `${secs(copra.phases.search)} s` : finished ? 'n/a (not built yet)' : '–',
     updateText(result.update),
+    result.stats ? `${secs(result.stats.wallSeconds)} s; ${[result.stats.pages, result.stats.files, result.stats.bytes].map((ratio) => ratio.toFixed(3)).join(', ')}` : 'not run',
   ];
+}
+
+/** `copra stats` of the snapshot just built into `out`, against what the build wrote there. */
+async function statsOf(snapshot: string, out: string, output: OutputResult, copra: CopraResult, options: BenchOptions): Promise<StatsResult | null> {
+  const run = await runMeasured(process.execPath, ['bin/copra.js', 'stats', snapshot, '--json', ...(options.jobs ? ['--jobs', String(options.jobs)] : [])]);
+  if (run.exitCode !== 0 || copra.pages === null) return null;
+  const { total } = JSON.parse(run.lines.map((line) => line.text).join('\n')) as { total: { pages: number; files: number; bytes: number } };
+  const record = statSync(join(out, '.copra', 'record.sqlite')).size;
+  return { wallSeconds: run.wallSeconds, pages: total.pages / copra.pages, files: total.files / (output.files - 1), bytes: total.bytes / (output.bytes - record) };
 }
 
 function updateText(update: UpdateResult | null | undefined): string {
@@ -720,6 +740,11 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     log(baselineDir ? 'measuring the output and writing the raw baseline' : 'measuring the output');
     output = walkOutput(out, baselineDir);
   }
+  let stats: StatsResult | null = null;
+  if (output) {
+    log('copra stats of the snapshot');
+    stats = await statsOf(snapshot, out, output, copra, options);
+  }
   let update: UpdateResult | null = null;
   if (finished && builds <= options.updateMax) {
     log('updating an archive of the snapshot as it stood at the start of its last 1 % of builds');
@@ -740,7 +765,7 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     process.stdout.write(`\nTop self time, copra build --jobs 1 of ${builds} builds:\n${summary.join('\n')}\n`);
   }
   const date = new Date().toISOString().slice(0, 10);
-  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update };
+  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update, stats };
 }
 
 interface RecordingResult {

@@ -1,4 +1,4 @@
-import { constants, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SITE, checkReplaceable, commitUpdate, completePending, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
@@ -17,7 +17,7 @@ import { type Output, type Progress, formatSeconds, startProgress } from './prog
 import type { DataWarning } from './pages/warnings.ts';
 import type { MergeReport } from './record/merge.ts';
 import { RECORD_DIR, archivedBuildCount, openRecord, recordPathIn, updateRecord } from './record/record.ts';
-import { TEMPLATES_DIR } from './render/nunjucks.ts';
+import { TEMPLATES_DIR, templatesOverlay } from './render/nunjucks.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
 import { Interrupted, renderWindows } from './render/pool.ts';
 import { writeSitemap } from './render/sitemap.ts';
@@ -191,15 +191,6 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     removeScratch();
     releaseLock();
   }
-}
-
-/** A --templates folder, checked before anything is read: its absolute path. */
-function templatesOverlay(dir: string): string {
-  const path = resolve(dir);
-  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CopraError(`--templates ${dir}: no such folder. It should hold _includes/ (layouts/base.njk, pages/<kind>.njk) and assets/ to lay over copra's templates.`);
-  }
-  return path;
 }
 
 /** copra's stylesheet and scripts, then the overlay's assets over them. */

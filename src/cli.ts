@@ -10,7 +10,7 @@ import { readConfig } from './config.ts';
 import { CopraError } from './errors.ts';
 import type { LogMode } from './pages/failureSummary.ts';
 import { type DataWarning, PROBLEMS, type Problem, countsByProblem } from './pages/warnings.ts';
-import { type Output, formatSeconds, startProgress } from './progress.ts';
+import { type Output, formatBytes, formatSeconds, startProgress } from './progress.ts';
 
 const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
 
@@ -39,6 +39,11 @@ Usage:
         --no-search           skip the search indexes (the search page then says so)
         --strict              exit with code 1 when the snapshot's data has problems (orphan rows,
                               impossible times, unknown results…), after writing the archive
+  copra stats SNAPSHOT [--logs …] [--log-page-lines N] [--no-search] [--jobs N] [--json]
+      Says what SNAPSHOT holds and what its archive would: pages (exact), files and size
+      (estimated by rendering a sample of every kind of page), and how long a build takes, by
+      the rate copra measured on its benchmark. Writes nothing. Reads copra.config.json (or
+      --config FILE) as build does.
   copra import DUMP --out SNAPSHOT
       Converts a MySQL dump of Mozilla's statusdb (plain or .gz, as mysqldump or MariaDB wrote it)
       into an SQLite snapshot that copra build reads. No MySQL server needed. -o is --out.
@@ -164,6 +169,61 @@ export function warningLines(warnings: readonly DataWarning[]): string[] {
   return lines;
 }
 
+async function statsCommand(args: string[], io: Io): Promise<number> {
+  const { values: given, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      jobs: { type: 'string' },
+      logs: { type: 'string' },
+      'log-page-lines': { type: 'string' },
+      'no-search': { type: 'boolean' },
+      templates: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (given.help) return help(io);
+  const [snapshot, ...extra] = positionals;
+  if (!snapshot || extra.length > 0) throw usageError('copra stats takes one snapshot file.');
+  const { jobs, logs, 'log-page-lines': logPageLines, 'no-search': noSearch, templates } = readConfig(given.config);
+  const values = { jobs, logs: logs ?? 'full', 'log-page-lines': logPageLines, 'no-search': noSearch, templates, ...given } as typeof given & { logs: string };
+  if (!isLogMode(values.logs)) throw usageError(`--logs takes full, summary or none, not "${values.logs}".`);
+  const { snapshotStats } = await import('./stats.ts');
+  const stats = await snapshotStats(snapshot, {
+    logs: values.logs,
+    logPageLines: positiveInteger(values['log-page-lines'], '--log-page-lines'),
+    search: !values['no-search'],
+    templates: values.templates ?? null,
+    jobs: positiveInteger(values.jobs, '--jobs'),
+  });
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(stats, null, 2)}
+`);
+    return 0;
+  }
+  const count = (value: number) => value.toLocaleString('en-US');
+  const counted = (value: number, noun: string) => `${count(value)} ${noun}${value === 1 ? '' : 's'}`;
+  const { rows, logs: logTotals, total } = stats;
+  const logSummary = logTotals.logs === 0 ? 'no logs' : `${counted(logTotals.logs, 'log')} of ${counted(logTotals.lines, 'line')} (${formatBytes(logTotals.storedBytes)} as stored)`;
+  const lines = [
+    `${snapshot}: ${stats.schema}`,
+    `  ${counted(rows.builds, 'build')} of ${counted(rows.builders, 'builder')}, on ${counted(rows.workers, 'worker')} and ${counted(rows.masters, 'master')}`,
+    `  ${counted(rows.steps, 'step')}; ${logSummary}`,
+    `  ${counted(rows.changes, 'change')} on ${counted(rows.sourcestamps, 'sourcestamp')}`,
+    `Its archive (--logs ${values.logs}${values['no-search'] ? ', --no-search' : ''}); files and size estimated from a sample of each kind's pages:`,
+    `  ${'what'.padEnd(18)} ${'pages'.padStart(11)} ${'files'.padStart(11)} ${'size'.padStart(9)}`,
+    ...[...stats.parts, { name: 'total', ...total }].map(
+      (part) => `  ${part.name.padEnd(18)} ${count(part.pages).padStart(11)} ${count(part.files).padStart(11)} ${formatBytes(part.bytes).padStart(9)}`,
+    ),
+    `Building it takes about ${formatSeconds(stats.seconds)} with ${stats.jobs} render process${stats.jobs === 1 ? '' : 'es'} ` +
+      `(${stats.pagesPerSecondPerJob} pages a second each, as measured at 100k builds).`,
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
 async function importCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -224,6 +284,7 @@ function help(io: Io): number {
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number> | number> = {
   build: buildCommand,
+  stats: statsCommand,
   import: importCommand,
   serve: serveCommand,
   help: (_args, io) => help(io),

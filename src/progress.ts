@@ -25,6 +25,14 @@ export function formatSeconds(seconds: number): string {
   return whole >= 60 ? `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s` : `${whole}s`;
 }
 
+/** Bytes in decimal units, as file managers and hosts' limits count them: "829 MB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  const power = Math.min(units.length - 1, Math.max(0, Math.floor(Math.log10(Math.max(bytes, 1)) / 3)));
+  const value = bytes / 1000 ** power;
+  return `${value < 10 && power > 0 ? value.toFixed(1) : Math.round(value)} ${units[power]}`;
+}
+
 /** `started`: when the phase began, if before its progress is shown (rates and times count from it). */
 export function startProgress(out: Output, label: string, total: number, unit: string, started = Date.now()): Progress {
   let current = 0;

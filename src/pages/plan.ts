@@ -49,12 +49,14 @@ export interface Window {
 /** Page models of one window, by template: templates/<template>.njk paginates over its list. */
 export type PageSet = Record<string, unknown[]>;
 
+/** Every page of the archive, as parts of kinds in the order windows render them. */
+export function planParts(archive: Archive): WindowPart[] {
+  return KINDS.flatMap((kind) => kind.plan(archive).map((part) => ({ kind: kind.name, part })));
+}
+
 /** Cuts the whole archive into windows. */
 export function planWindows(archive: Archive): Window[] {
-  return packWindows(
-    KINDS.flatMap((kind) => kind.plan(archive).map((part) => ({ kind: kind.name, part }))),
-    archive.options.buildsPerWindow,
-  );
+  return packWindows(planParts(archive), archive.options.buildsPerWindow);
 }
 
 /**
@@ -111,7 +113,16 @@ export function windowPages(archive: Archive, window: Window, files: PageFiles):
 
 /** The pages a window will write, known from the plan alone: progress and its ETA count these. */
 export function plannedPageCount(window: Window): number {
-  return window.parts.reduce((sum, { kind, part }) => sum + kindNamed(kind).pageCount(part), 0);
+  return window.parts.reduce((sum, part) => sum + partPageCount(part), 0);
+}
+
+export function partPageCount({ kind, part }: WindowPart): number {
+  return kindNamed(kind).pageCount(part);
+}
+
+/** What rendering a part costs, in build pages (a window's budget). */
+export function partWeight({ kind, part }: WindowPart): number {
+  return kindNamed(kind).weight(part);
 }
 
 export function pageCount(pages: PageSet): number {

@@ -139,6 +139,19 @@ export class RecordSnapshot implements Snapshot {
     };
   }
 
+  logTotals(): { logs: number; lines: number; storedBytes: number } {
+    return this.db
+      .prepare(
+        `SELECT (SELECT count(*) FROM logs) AS logs, (SELECT coalesce(sum(num_lines), 0) FROM logs) AS lines,
+                (SELECT coalesce(sum(length(content)), 0) FROM logchunks) AS storedBytes`,
+      )
+      .get() as { logs: number; lines: number; storedBytes: number };
+  }
+
+  stampedChangeCount(): number {
+    return this.db.prepare('SELECT count(DISTINCT changeid) FROM stamp_changes').pluck().get() as number;
+  }
+
   builders(): Builder[] {
     const rows = this.db.prepare('SELECT id, name, description FROM builders ORDER BY id').all() as Omit<Builder, 'tags'>[];
     const tags = groupBy(

@@ -1,4 +1,6 @@
 import Eleventy from '@11ty/eleventy';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EleventyRunConfig } from '@11ty/eleventy';
 import { type PageSet, pageCount } from '../pages/plan.ts';
 import { siblingModule } from './modules.ts';
@@ -9,11 +11,8 @@ const CONFIG_PATH = siblingModule('eleventyConfig', import.meta.url);
 // process, whoever started it (the CLI, a render worker, the test runner).
 if (CONFIG_PATH.endsWith('.ts')) (await import('tsx/esm/api')).register();
 
-/**
- * Renders one window of page models into `outDir` with a fresh Eleventy run: the run holds only
- * this window, so memory stays bounded however large the snapshot is.
- */
-export async function renderPages(pages: PageSet, outDir: string, templatesOverlay: string | null): Promise<void> {
+/** An Eleventy run over one window of page models. */
+function eleventyRun(pages: PageSet, outDir: string, templatesOverlay: string | null): Eleventy {
   useTemplatesOverlay(templatesOverlay);
   const eleventy = new Eleventy(TEMPLATES_DIR, outDir, {
     configPath: CONFIG_PATH,
@@ -24,10 +23,25 @@ export async function renderPages(pages: PageSet, outDir: string, templatesOverl
   });
   // The build reports its own progress; Eleventy's per-run summary would be noise.
   eleventy.disableLogger();
-  const [, written] = await eleventy.write();
+  return eleventy;
+}
+
+/**
+ * Renders one window of page models into `outDir` with a fresh Eleventy run: the run holds only
+ * this window, so memory stays bounded however large the snapshot is.
+ */
+export async function renderPages(pages: PageSet, outDir: string, templatesOverlay: string | null): Promise<void> {
+  const [, written] = await eleventyRun(pages, outDir, templatesOverlay).write();
   // Eleventy skips templates it is told to ignore without a word: a page missing here would be
   // missing from the archive.
   if (written.length !== pageCount(pages)) {
     throw new Error(`Eleventy wrote ${written.length} of ${pageCount(pages)} pages from the templates in ${TEMPLATES_DIR}`);
   }
+}
+
+/** Renders page models as `renderPages` does, writing nothing: the bytes of each page. */
+export async function renderedSizes(pages: PageSet, templatesOverlay: string | null): Promise<number[]> {
+  // Eleventy wants an output folder even when it writes none: one that is never made.
+  const rendered = await eleventyRun(pages, join(tmpdir(), 'copra-not-written'), templatesOverlay).toJSON();
+  return rendered.map((page) => Buffer.byteLength(page.content));
 }

@@ -7,8 +7,10 @@
  * long as the process: every template compiles once, however many windows it renders.
  */
 import nunjucks from 'nunjucks';
-import { dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CopraError } from '../errors.ts';
 import filters from './filters.ts';
 
 /** copra's templates: beside src/ (or lib/) in the repository and in the installed package. */
@@ -25,6 +27,15 @@ let overlay: string | null = null;
  */
 export function useTemplatesOverlay(dir: string | null): void {
   overlay = dir;
+}
+
+/** A --templates folder, checked before anything is read: its absolute path. */
+export function templatesOverlay(dir: string): string {
+  const path = resolve(dir);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CopraError(`--templates ${dir}: no such folder. It should hold _includes/ (layouts/base.njk, pages/<kind>.njk) and assets/ to lay over copra's templates.`);
+  }
+  return path;
 }
 
 function templateEnvironment(): nunjucks.Environment {

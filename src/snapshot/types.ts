@@ -48,6 +48,10 @@ export interface Snapshot {
   readonly file: string;
   readonly schema: SchemaInfo;
   summary(): SnapshotSummary;
+  /** Logs, their lines, and the bytes of their chunks as stored (compressed or not). */
+  logTotals(): { logs: number; lines: number; storedBytes: number };
+  /** Changes on at least one sourcestamp: what the search finds. */
+  stampedChangeCount(): number;
   builders(): Builder[];
   workers(): Worker[];
   masters(): Master[];

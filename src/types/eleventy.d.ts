@@ -19,5 +19,7 @@ declare module '@11ty/eleventy' {
     disableLogger(): void;
     /** The passthrough copies, and one entry per page written. */
     write(): Promise<[unknown, unknown[]]>;
+    /** Every page rendered, not written. */
+    toJSON(): Promise<{ outputPath: string; content: string }[]>;
   }
 }

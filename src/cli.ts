@@ -39,7 +39,7 @@ Usage:
         --no-search           skip the search indexes (the search page then says so)
         --strict              exit with code 1 when the snapshot's data has problems (orphan rows,
                               impossible times, unknown results…), after writing the archive
-  copra stats SNAPSHOT [--logs …] [--log-page-lines N] [--no-search] [--jobs N] [--json]
+  copra stats SNAPSHOT [--logs …] [--log-page-lines N] [--no-search] [--templates DIR] [--jobs N] [--json]
       Says what SNAPSHOT holds and what its archive would: pages (exact), files and size
       (estimated by rendering a sample of every kind of page), and how long a build takes, by
       the rate copra measured on its benchmark. Writes nothing. Reads copra.config.json (or
@@ -199,8 +199,7 @@ async function statsCommand(args: string[], io: Io): Promise<number> {
     jobs: positiveInteger(values.jobs, '--jobs'),
   });
   if (values.json) {
-    io.stdout.write(`${JSON.stringify(stats, null, 2)}
-`);
+    io.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
     return 0;
   }
   const count = (value: number) => value.toLocaleString('en-US');

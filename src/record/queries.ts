@@ -17,6 +17,7 @@ import type {
   Worker,
 } from '../model/types.ts';
 import type { LogChunk } from '../snapshot/logchunks.ts';
+import { FAILED } from './schema.ts';
 import { ALL_BUILDS, IN_JSON, countsBy, groupBy, jsonIds, parseJsonOr } from '../snapshot/sql.ts';
 import type { BuildOwners, BuildPage, EntityKind, Snapshot, StampBuilds } from '../snapshot/types.ts';
 import type { StampFilter } from '../snapshot/types.ts';
@@ -507,7 +508,7 @@ export class RecordSnapshot implements Snapshot {
         `SELECT b.id, b.workerid AS workerId,
            (SELECT s.revision FROM build_sourcestamps bs JOIN sourcestamps s ON s.id = bs.sourcestampid
             WHERE bs.buildid = b.id ORDER BY s.id LIMIT 1) AS revision,
-           (SELECT st.name FROM steps st WHERE st.buildid = b.id AND st.results = b.results AND b.results IN (1, 2, 4)
+           (SELECT st.name FROM steps st WHERE st.buildid = b.id AND st.results = b.results AND b.results IN ${FAILED}
             ORDER BY st.number LIMIT 1) AS failedStep
          FROM builds b WHERE b.id ${IN_JSON}`,
       )
@@ -525,37 +526,58 @@ export class RecordSnapshot implements Snapshot {
         .all(jsonIds(targets.map((target) => target.id))) as { buildid: number; name: string }[],
       (row) => row.buildid,
     );
-    const failedIn = this.statement(`SELECT DISTINCT buildid FROM steps WHERE buildid ${IN_JSON} AND name = ? AND results IN ${FAILED}`).pluck();
+    // Of the builds looked back at, only ids are read for all: summaries only of those shown.
+    const failedAmong = this.statement(
+      `SELECT DISTINCT buildid, name FROM steps WHERE buildid ${IN_JSON} AND name IN (SELECT value FROM json_each(?)) AND results IN ${FAILED}`,
+    );
     const result = new Map<number, SimilarBuilds>();
     for (const target of targets) {
-      const lookback = this.buildsBeside(target, 'previous', SIMILAR.lookback);
-      const sameStep = (failedSteps.get(target.id) ?? []).map(({ name }) => {
-        const failed = new Set(failedIn.all(jsonIds(lookback.map((build) => build.id)), name) as number[]);
-        return { step: name, builds: lookback.filter((build) => failed.has(build.id)).slice(0, SIMILAR.sameStep) };
+      const lookback = this.besideRows(target, 'previous', SIMILAR.lookback, 'b.id').map((row) => row.id);
+      const names = (failedSteps.get(target.id) ?? []).map(({ name }) => name);
+      const failed = groupBy(
+        names.length > 0 ? (failedAmong.all(jsonIds(lookback), JSON.stringify(names)) as { buildid: number; name: string }[]) : [],
+        (row) => row.name,
+      );
+      const sameStep = names.map((name) => {
+        const builds = new Set(failed.get(name)?.map((row) => row.buildid));
+        return { step: name, ids: lookback.filter((id) => builds.has(id)).slice(0, SIMILAR.sameStep) };
       });
+      const before = lookback.slice(0, SIMILAR.around);
+      const summaries = this.buildSummariesById([...before, ...sameStep.flatMap((step) => step.ids)]);
+      const summariesOf = (ids: number[]) => ids.map((id) => summaries.get(id)!);
       result.set(target.id, {
-        before: lookback.slice(0, SIMILAR.around).reverse(),
-        after: this.buildsBeside(target, 'next', SIMILAR.around),
-        sameStep,
+        before: summariesOf(before).reverse(),
+        after: this.besideRows<SummaryRow>(target, 'next', SIMILAR.around, SUMMARY_COLUMNS).map(buildSummary),
+        sameStep: sameStep.map(({ step, ids }) => ({ step, builds: summariesOf(ids) })),
       });
     }
     return result;
   }
 
+  private buildSummariesById(ids: readonly number[]): Map<number, BuildSummary> {
+    const rows = this.statement(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.id ${IN_JSON}`).all(jsonIds([...new Set(ids)])) as SummaryRow[];
+    return new Map(rows.map((row) => [row.id, buildSummary(row)]));
+  }
+
   /**
-   * Up to `limit` builds before (newest first) or after (oldest first) a build in its builder's
-   * order of numbers, ids breaking ties: each side two range lookups on the (builderid, number)
-   * index, as neighbour() does, never a scan of the builder.
+   * `columns` of up to `limit` builds before (newest first) or after (oldest first) a build in its
+   * builder's order of numbers, ids breaking ties: each side two range lookups on the
+   * (builderid, number) index, as neighbour() does, never a scan of the builder.
    */
-  private buildsBeside(build: { id: number; builderid: number; number: number }, which: 'previous' | 'next', limit: number): BuildSummary[] {
+  private besideRows<Row extends { id: number }>(
+    build: { id: number; builderid: number; number: number },
+    which: 'previous' | 'next',
+    limit: number,
+    columns: string,
+  ): Row[] {
     const [comparison, order] = which === 'previous' ? ['<', 'DESC'] : ['>', 'ASC'];
     const sameNumber = this.statement(
-      `SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.builderid = ? AND b.number = ? AND b.id ${comparison} ? ORDER BY b.id ${order} LIMIT ?`,
-    ).all(build.builderid, build.number, build.id, limit) as SummaryRow[];
+      `SELECT ${columns} FROM builds b WHERE b.builderid = ? AND b.number = ? AND b.id ${comparison} ? ORDER BY b.id ${order} LIMIT ?`,
+    ).all(build.builderid, build.number, build.id, limit) as Row[];
     const others = this.statement(
-      `SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.builderid = ? AND b.number ${comparison} ? ORDER BY b.number ${order}, b.id ${order} LIMIT ?`,
-    ).all(build.builderid, build.number, limit - sameNumber.length) as SummaryRow[];
-    return [...sameNumber, ...others].map(buildSummary);
+      `SELECT ${columns} FROM builds b WHERE b.builderid = ? AND b.number ${comparison} ? ORDER BY b.number ${order}, b.id ${order} LIMIT ?`,
+    ).all(build.builderid, build.number, limit - sameNumber.length) as Row[];
+    return [...sameNumber, ...others];
   }
 
   newestBuildsWithResults(results: readonly number[], limit: number): BuildSummary[] {
@@ -665,8 +687,6 @@ export class RecordSnapshot implements Snapshot {
  * at most `around` builds before it, or `lookback` after it when its own result changed later.
  */
 const SIMILAR = { around: 10, sameStep: 10, lookback: 200 } as const;
-/** Results of a failed build or step: warnings (Mozilla's orange), failure, exception. */
-const FAILED = '(1, 2, 4)';
 
 /** The builds of these builders (`builderIds` a subquery) with their position in the builder's order. */
 const rankedBuilds = (builderIds: string) => `

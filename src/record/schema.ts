@@ -19,13 +19,19 @@ export const META_DDL = 'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT
 export const DELTA_DDL = `CREATE TABLE IF NOT EXISTS main.delta (
   tbl TEXT NOT NULL, id INTEGER NOT NULL, new INTEGER NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID`;
 
+/** Results of a failed build or step, as SQL: warnings (Mozilla's orange), failure, exception. */
+export const FAILED = '(1, 2, 4)';
+
 /**
- * Indexes only pages read by (a revision's page finds its changes and sourcestamps). Every update
- * makes them, so a record of format 1 made before one existed gets it on its next update.
+ * Indexes only pages read by (a revision's page finds its changes and sourcestamps; a failed
+ * build's page, the earlier builds where its failed steps failed: failed steps are a few in a
+ * hundred). Every update makes them, so a record of format 1 made before one existed gets it on
+ * its next update.
  */
 export const PAGE_INDEXES_DDL = `
 CREATE INDEX IF NOT EXISTS main.changes_revision ON changes (revision);
-CREATE INDEX IF NOT EXISTS main.sourcestamps_revision ON sourcestamps (revision);`;
+CREATE INDEX IF NOT EXISTS main.sourcestamps_revision ON sourcestamps (revision);
+CREATE INDEX IF NOT EXISTS main.steps_failed ON steps (buildid, name) WHERE results IN ${FAILED};`;
 
 /** The tables a translator fills, for a schema name (the record's, or an update's staging copy). */
 export function recordDdl(schema: string): string {

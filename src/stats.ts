@@ -18,7 +18,7 @@ import { TEMPLATES_DIR, templatesOverlay } from './render/nunjucks.ts';
 import { nameRecords } from './search/records.ts';
 import { searchIndexCount } from './search/indexer.ts';
 import { groupBy } from './snapshot/sql.ts';
-import { readableSnapshotPath } from './snapshot/open.ts';
+import { readableSnapshotPath, unreadableSnapshot } from './snapshot/open.ts';
 
 /**
  * Pages a second per render process, end to end: a fresh build of 100k statusdb builds ran at
@@ -121,6 +121,10 @@ export async function snapshotStats(snapshotFile: string, options: StatsOptions)
     } finally {
       record.close();
     }
+  } catch (error) {
+    // Steps and log chunks are read where they are, after the snapshot's other tables: damage
+    // there shows only now.
+    throw unreadableSnapshot(snapshotFile, error) ?? error;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { main } from '../src/cli.ts';
 import { type SnapshotStats, snapshotStats } from '../src/stats.ts';
-import { FIXTURES, archiveFiles, querySnapshot, scratchDir } from './helpers/archive.ts';
+import { FIXTURES, archiveFiles, fixtureCopy, querySnapshot, scratchDir } from './helpers/archive.ts';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith('copra-stats-'));
@@ -100,10 +101,20 @@ describe('copra stats on the command line', () => {
     expect(text.stderr()).toBe('');
   });
 
-  it('refuses what is not a snapshot, and bad options, in one line', async () => {
+  it('refuses what is not a snapshot, a damaged one, and bad options, in one line', async () => {
     const dir = scratchDir();
     writeFileSync(join(dir, 'notes.txt'), 'not a database\n');
+    // Damage where stats reads last: the steps, which stay in the snapshot.
+    const damaged = fixtureCopy(file, dir, 'damaged.sqlite');
+    const db = new Database(damaged);
+    const stepsRoot = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'steps'").pluck().get() as number;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const bytes = readFileSync(damaged);
+    bytes.fill(0xff, (stepsRoot - 1) * pageSize + 200, stepsRoot * pageSize - 200);
+    writeFileSync(damaged, bytes);
     for (const [args, message] of [
+      [[damaged], /damaged\.sqlite is damaged: SQLite says/],
       [[join(dir, 'notes.txt')], /notes\.txt is not an SQLite database/],
       [[join(dir, 'missing.sqlite')], /no such file/],
       [[file, '--logs', 'some'], /--logs takes full, summary or none/],

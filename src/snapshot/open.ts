@@ -99,7 +99,7 @@ export function attachSnapshot(db: Database.Database, path: string, displayName:
     if (isBuildbot(db, SNAPSHOT_SCHEMA)) return new BuildbotTranslator(db);
     if (isStatusdb(db, SNAPSHOT_SCHEMA)) return new StatusdbTranslator(db);
   } catch (error) {
-    throw unreadable(displayName, error) ?? new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
+    throw unreadableSnapshot(displayName, error) ?? new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
   }
   throw new CopraError(
     `${displayName} is an SQLite database, but has neither buildbot's tables (builds with builderid, steps, builders) ` +
@@ -117,12 +117,12 @@ export function readingSnapshot<T>(displayName: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    throw unreadable(displayName, error) ?? error;
+    throw unreadableSnapshot(displayName, error) ?? error;
   }
 }
 
 /** The refusal for an SQLite error that says the snapshot is damaged, locked or unreadable; null for others. */
-function unreadable(displayName: string, error: unknown): CopraError | null {
+export function unreadableSnapshot(displayName: string, error: unknown): CopraError | null {
   const code = (error as { code?: string }).code ?? '';
   const said = (error as Error).message;
   if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {

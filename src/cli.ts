@@ -187,8 +187,8 @@ async function statsCommand(args: string[], io: Io): Promise<number> {
   if (given.help) return help(io);
   const [snapshot, ...extra] = positionals;
   if (!snapshot || extra.length > 0) throw usageError('copra stats takes one snapshot file.');
-  const { jobs, logs, 'log-page-lines': logPageLines, 'no-search': noSearch, templates } = readConfig(given.config);
-  const values = { jobs, logs: logs ?? 'full', 'log-page-lines': logPageLines, 'no-search': noSearch, templates, ...given } as typeof given & { logs: string };
+  // The build's options file: what is not a stats option is not read.
+  const values = { logs: 'full', ...readConfig(given.config), ...given } as typeof given & { logs: string };
   if (!isLogMode(values.logs)) throw usageError(`--logs takes full, summary or none, not "${values.logs}".`);
   const { snapshotStats } = await import('./stats.ts');
   const stats = await snapshotStats(snapshot, {

@@ -6,17 +6,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main, warningLines } from '../src/cli.ts';
-import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, readPage, scratchDir, text } from './helpers/archive.ts';
+import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, captured, readPage, scratchDir, text } from './helpers/archive.ts';
 
-function captured() {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => void stdout.push(s) }, stderr: { write: (s: string) => void stderr.push(s) } },
-    stdout: () => stdout.join(''),
-    stderr: () => stderr.join(''),
-  };
-}
 
 /** Names and contents of every file in a folder: what "unchanged" means. */
 function folderState(dir: string): Record<string, string> {

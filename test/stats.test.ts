@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { main } from '../src/cli.ts';
 import { type SnapshotStats, snapshotStats } from '../src/stats.ts';
-import { FIXTURES, archiveFiles, fixtureCopy, querySnapshot, scratchDir } from './helpers/archive.ts';
+import { FIXTURES, archiveFiles, captured, fixtureCopy, querySnapshot, scratchDir } from './helpers/archive.ts';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith('copra-stats-'));
@@ -14,15 +14,6 @@ const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith('
 /** What the built archive holds besides pages: copra's record, assets, search, raw logs. */
 const notAPage = (file: string) => /^(\.copra|assets|pagefind|search\/builds)\/|^search\/manifest\.json$|^build\/.*\.txt$/.test(file);
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (text: string) => void out.push(text) }, stderr: { write: (text: string) => void err.push(text) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 describe.each(FIXTURES)('copra stats of the $name recording', ({ file, archive }) => {
   let stats: SnapshotStats;
@@ -89,9 +80,9 @@ describe('copra stats on the command line', () => {
   const { file } = FIXTURES.find((fixture) => fixture.archive === 'statusdb')!;
 
   it('prints the counts and a table of the archive, or all of it as JSON', async () => {
-    const text = capture();
+    const text = captured();
     expect(await main(['stats', file, '--jobs', '2'], text.io)).toBe(0);
-    const json = capture();
+    const json = captured();
     expect(await main(['stats', file, '--jobs', '2', '--json'], json.io)).toBe(0);
     const stats = JSON.parse(json.stdout()) as SnapshotStats;
     const total = text.stdout().split('\n').find((line) => line.trim().startsWith('total'))!;
@@ -120,7 +111,7 @@ describe('copra stats on the command line', () => {
       [[file, '--logs', 'some'], /--logs takes full, summary or none/],
       [[], /copra stats takes one snapshot file/],
     ] as const) {
-      const run = capture();
+      const run = captured();
       expect(await main(['stats', ...args], run.io)).toBe(2);
       expect(run.stderr()).toMatch(message);
       expect(run.stderr()).not.toMatch(/\n\s+at /);

@@ -51,6 +51,17 @@ export function querySnapshot(file: string): Database.Database {
   return new Database(fixtureCopy(file, scratchDir('copra-sql-')), { readonly: true });
 }
 
+/** What a command writes to stdout and stderr, for `main(argv, io)`. */
+export function captured() {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => void stdout.push(s) }, stderr: { write: (s: string) => void stderr.push(s) } },
+    stdout: () => stdout.join(''),
+    stderr: () => stderr.join(''),
+  };
+}
+
 /** Progress output nobody reads. */
 export const quiet = { write: () => {} };
 

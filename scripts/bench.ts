@@ -3,7 +3,7 @@
  *
  *   npm run bench [-- --sizes 10000,100000,1000000] [--full] [--time-limit SECONDS] [--cpu-prof]
  *                 [--jobs N] [--seed S] [--work DIR] [--naive-max N] [--copra-args "..."] [--no-write]
- *                 [--render-only] [--no-recordings]
+ *                 [--render-only] [--no-recordings] [--shards N] [--shards-max N]
  *   npm run bench -- --memory
  *
  * First, unless --no-recordings: the update of each shared recording (buildbot and statusdb) from
@@ -13,7 +13,9 @@
  * For each size: generates the snapshot (rows/s), runs `node bin/copra.js build` as a child
  * process and measures wall time, phases (from copra's own output lines), pages/s, the peak RSS of
  * its whole process tree (sampled from /proc every 200 ms), and the output's size and file count;
- * then `copra stats` of the same snapshot: its wall time and its estimates against that output.
+ * then `copra stats` of the same snapshot: its wall time and its estimates against that output;
+ * then, up to --shards-max builds (default 100,000), the same build in --shards shards (default 3)
+ * run one after another, and their merge: the slowest shard plus the merge against the single build.
  * Up to 1M builds it also measures, in the same run, (a) a raw baseline: the same files written
  * with plain fs.writeFileSync into a fresh directory, and (b) up to --naive-max builds (default
  * 10,000) a naive single-pass Eleventy run paginating one template over every build. Results go
@@ -220,8 +222,8 @@ interface CopraResult {
   };
 }
 
-async function buildWithCopra(snapshot: string, out: string, options: BenchOptions, jobs?: number): Promise<CopraResult> {
-  const args = ['bin/copra.js', 'build', snapshot, '--out', out, ...options.copraArgs];
+async function buildWithCopra(snapshot: string, out: string, options: BenchOptions, jobs?: number, extraArgs: string[] = []): Promise<CopraResult> {
+  const args = ['bin/copra.js', 'build', snapshot, '--out', out, ...options.copraArgs, ...extraArgs];
   if (jobs !== undefined) args.push('--jobs', String(jobs));
   const run = await runMeasured(process.execPath, args, { timeLimit: options.timeLimit, echo: true });
   return parseCopraRun(run);
@@ -476,6 +478,17 @@ interface SizeResult {
   /** An update from the snapshot as it stood at the start of its last 1 % of builds. */
   update?: UpdateResult | null;
   stats?: StatsResult | null;
+  shards?: ShardsResult | null;
+}
+
+interface ShardsResult {
+  /** Wall seconds of each shard's build, run one after another with the single build's --jobs. */
+  shardSeconds: number[];
+  mergeSeconds: number;
+  /** The single build, in the same run. */
+  singleSeconds: number;
+  /** Whether the merged archive has the single build's files with the same sizes. */
+  sameFiles: boolean;
 }
 
 interface StatsResult {
@@ -514,6 +527,7 @@ const COLUMNS = [
   'builds', 'date', 'snapshot', 'generator', 'copra wall s', 'load / plan / render / finish s', 'pages', 'pages/s (wall / render)',
   'peak RSS (tree)', 'output', 'raw write baseline', 'naive Eleventy (build pages only)', 'search index',
   'update from the last 1 % (wall s, ÷ fresh)', 'copra stats (wall s; estimate ÷ archive: pages, files, bytes)',
+  'shards (each shard, merge: wall s; slowest + merge ÷ single)',
 ];
 
 function tableRow(result: SizeResult): string[] {
@@ -544,7 +558,49 @@ function tableRow(result: SizeResult): string[] {
     copra.phases.search !== null ? `${secs(copra.phases.search)} s` : finished ? 'n/a (not built yet)' : '–',
     updateText(result.update),
     result.stats ? `${secs(result.stats.wallSeconds)} s; ${[result.stats.pages, result.stats.files, result.stats.bytes].map((ratio) => ratio.toFixed(3)).join(', ')}` : 'not run',
+    shardsText(result.shards),
   ];
+}
+
+function shardsText(shards: ShardsResult | null | undefined): string {
+  if (!shards) return 'not run';
+  const slowest = Math.max(...shards.shardSeconds);
+  return (
+    `${shards.shardSeconds.length} shards ${shards.shardSeconds.map(secs).join(', ')}, merge ${secs(shards.mergeSeconds)}; ` +
+    `${((slowest + shards.mergeSeconds) / shards.singleSeconds).toFixed(2)}${shards.sameFiles ? '' : ' (merged files differ!)'}`
+  );
+}
+
+/**
+ * The same snapshot built in `count` shards, one after another (each as fast as a machine of its
+ * own would be), then merged; the merged archive's files and sizes against the single build's.
+ */
+async function benchShards(snapshot: string, out: string, single: CopraResult, options: BenchOptions, count: number): Promise<ShardsResult | null> {
+  const parts = Array.from({ length: count }, (_, i) => `${out}-part-${i + 1}`);
+  const merged = `${out}-merged`;
+  try {
+    const shardSeconds: number[] = [];
+    for (const [i, part] of parts.entries()) {
+      const run = await buildWithCopra(snapshot, part, options, options.jobs, ['--shard', `${i + 1}/${count}`]);
+      if (run.exitCode !== 0) return null;
+      shardSeconds.push(run.wallSeconds);
+    }
+    const merge = await runMeasured(process.execPath, ['bin/copra.js', 'merge', ...parts, '--out', merged], { echo: true });
+    if (merge.exitCode !== 0) return null;
+    return { shardSeconds, mergeSeconds: merge.wallSeconds, singleSeconds: single.wallSeconds, sameFiles: sameFileSizes(out, merged) };
+  } finally {
+    for (const path of [...parts, merged]) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function sameFileSizes(a: string, b: string): boolean {
+  const sizes = (root: string) =>
+    (readdirSync(root, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => `${join(entry.parentPath, entry.name).slice(root.length)} ${statSync(join(entry.parentPath, entry.name)).size}`)
+      .sort()
+      .join('\n');
+  return sizes(a) === sizes(b);
 }
 
 /** `copra stats` of the snapshot just built into `out`, against what the build wrote there. */
@@ -638,6 +694,9 @@ interface BenchOptions {
   naiveMax: number;
   /** Largest size whose update from the last 1 % is measured (two more builds of that size). */
   updateMax: number;
+  /** Shards to build each size in beside the single build (1: none), up to `shardsMax` builds. */
+  shards: number;
+  shardsMax: number;
   timeLimit?: number;
   jobs?: number;
   cpuProfile: boolean;
@@ -660,6 +719,8 @@ function parseOptions(): BenchOptions {
       work: { type: 'string', default: join(tmpdir(), 'copra-bench') },
       'naive-max': { type: 'string', default: '10000' },
       'update-max': { type: 'string', default: '100000' },
+      shards: { type: 'string', default: '3' },
+      'shards-max': { type: 'string', default: '100000' },
       'time-limit': { type: 'string' },
       jobs: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -680,6 +741,8 @@ function parseOptions(): BenchOptions {
     workDir: resolve(values.work),
     naiveMax: Number(values['naive-max']),
     updateMax: Number(values['update-max']),
+    shards: Number(values.shards),
+    shardsMax: Number(values['shards-max']),
     timeLimit: optionalNumber(values['time-limit']),
     jobs: optionalNumber(values.jobs),
     cpuProfile: values['cpu-prof'],
@@ -745,6 +808,11 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     log('copra stats of the snapshot');
     stats = await statsOf(snapshot, out, output, copra, options);
   }
+  let shards: ShardsResult | null = null;
+  if (finished && options.shards > 1 && builds <= options.shardsMax) {
+    log(`building in ${options.shards} shards, then merging`);
+    shards = await benchShards(snapshot, out, copra, options, options.shards);
+  }
   let update: UpdateResult | null = null;
   if (finished && builds <= options.updateMax) {
     log('updating an archive of the snapshot as it stood at the start of its last 1 % of builds');
@@ -765,7 +833,7 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     process.stdout.write(`\nTop self time, copra build --jobs 1 of ${builds} builds:\n${summary.join('\n')}\n`);
   }
   const date = new Date().toISOString().slice(0, 10);
-  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update, stats };
+  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update, stats, shards };
 }
 
 interface RecordingResult {

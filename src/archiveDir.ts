@@ -15,12 +15,15 @@ import { replacedWhole } from './urls.ts';
 /** An update's files once committed, inside the record's directory (never served). */
 const PENDING = join(RECORD_DIR, 'pending');
 
-/** A build replaces only an earlier archive or an empty directory, never anything else. */
+/**
+ * A build replaces only an earlier archive, a directory holding copra's record (a shard's part, or
+ * one a record was copied into to continue it) or an empty directory, never anything else.
+ */
 export function checkReplaceable(out: string): void {
   const stat = statSync(out, { throwIfNoEntry: false });
   if (!stat) return;
   if (!stat.isDirectory()) throw new CopraError(`${out} is a file, not a directory; choose another --out.`);
-  if (!isArchive(out) && readdirSync(out).length > 0) {
+  if (!isArchive(out) && !existsSync(join(out, RECORD_DIR, RECORD_FILE)) && readdirSync(out).length > 0) {
     throw new CopraError(`${out} exists and does not look like a copra archive; choose another --out or remove it.`);
   }
 }

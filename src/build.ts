@@ -21,7 +21,8 @@ import { TEMPLATES_DIR, templatesOverlay } from './render/nunjucks.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
 import { Interrupted, renderWindows } from './render/pool.ts';
 import { writeSitemap } from './render/sitemap.ts';
-import { type SearchReport, type SearchScope, changedSearch, searchIndexCount, writeSearch } from './search/indexer.ts';
+import { type SearchReport, type SearchScope, changedSearch, searchIndexCount, shardSearchScope, writeSearch } from './search/indexer.ts';
+import { type Shard, isPart, shardWindows, writePartMarker } from './shards.ts';
 import { readableSnapshotPath } from './snapshot/open.ts';
 
 export interface BuildOptions extends Partial<ArchiveOptions> {
@@ -31,6 +32,8 @@ export interface BuildOptions extends Partial<ArchiveOptions> {
   title?: string;
   /** Build from the snapshot alone, dropping what an existing archive remembers. */
   fresh?: boolean;
+  /** Render only this shard's share of the archive, as a part for `copra merge` (shards.ts). */
+  shard?: Shard;
   /** Where progress lines go. */
   output: Output;
 }
@@ -63,6 +66,9 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
   const started = Date.now();
   const out = resolve(options.out);
   checkReplaceable(out);
+  if (options.shard && isArchive(out) && !isPart(out)) {
+    throw new CopraError(`${options.out} holds a whole archive; build each shard into a directory of its own and merge them into ${options.out}.`);
+  }
   mkdirSync(dirname(out), { recursive: true });
   const releaseLock = lockArchive(out);
   const scratch = scratchDirFor(out);
@@ -133,14 +139,18 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
 
     const record = openRecord(recordPath);
     const archive = loadArchive(record, record.title, archiveOptions);
-    // An update renders what changed, when the archive's pages are this copra's with these options.
+    // An update renders what changed, when the archive's pages are this copra's with these options;
+    // a shard renders its share of every page.
+    const { shard } = options;
     const changes =
-      recorded.merge && recorded.previousRendering === rendering && isArchive(out) ? planUpdate(archive, archivedRecord) : null;
-    const windows = changes?.windows ?? planWindows(archive);
+      !shard && recorded.merge && recorded.previousRendering === rendering && isArchive(out) ? planUpdate(archive, archivedRecord) : null;
+    const planned = changes?.windows ?? planWindows(archive);
+    const windows = shard ? shardWindows(planned, shard) : planned;
 
     // Search reads the record, not the pages: its indexes are written while the pages render
     // (Pagefind indexes in its own process). Its progress shows once rendering is done.
-    const search = archiveOptions.search ? startSearch(archive, site, changes?.search ?? null, interrupt.signal) : null;
+    const searchScope = shard ? shardSearchScope(archive, shard.index, shard.count) : (changes?.search ?? null);
+    const search = archiveOptions.search ? startSearch(archive, site, searchScope, interrupt.signal) : null;
 
     // Pages, not windows, measure progress: windows range from 20 listing pages to 1,000 build
     // pages, so counting windows made the ETA of a large archive far too long.
@@ -163,10 +173,12 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     }
     progress.done();
     if (!changes) copyAssets(site, archiveOptions.templates);
-    if (archiveOptions.baseUrl) writeSitemap(site, changes ? [out, site] : [site], archiveOptions.baseUrl);
+    // A part's sitemap is merge's to write: it lists the pages of every part.
+    if (archiveOptions.baseUrl && !shard) writeSitemap(site, changes ? [out, site] : [site], archiveOptions.baseUrl);
     const searched = await search?.report(options.output);
     archive.snapshot.close();
     checkInterrupt();
+    if (shard) writePartMarker(site, shard, archiveOptions.baseUrl);
 
     if (changes) commitUpdate(site, out, changes.search.removed);
     else swapIn(site, out, scratch, options.output);

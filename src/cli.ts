@@ -39,6 +39,13 @@ Usage:
         --no-search           skip the search indexes (the search page then says so)
         --strict              exit with code 1 when the snapshot's data has problems (orphan rows,
                               impossible times, unknown results…), after writing the archive
+        --shard I/N           render only shard I of N (1 ≤ I ≤ N) into DIR, a part for copra
+                              merge; each shard reads the whole snapshot, so any machine can
+                              build any shard
+  copra merge PART… [--out DIR]
+      Assembles the parts of all N shards of one build into the archive DIR (default: dist), the
+      same files a single build writes; reads nothing but the parts. Afterwards DIR is updated like
+      any archive.
   copra stats SNAPSHOT [--logs …] [--log-page-lines N] [--no-search] [--templates DIR] [--jobs N] [--json]
       Says what SNAPSHOT holds and what its archive would: pages (exact), files and size
       (estimated by rendering a sample of every kind of page), and how long a build takes, by
@@ -108,6 +115,7 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
       config: { type: 'string' },
       fresh: { type: 'boolean' },
       strict: { type: 'boolean' },
+      shard: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -118,7 +126,10 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
   const logs = values.logs;
   if (!isLogMode(logs)) throw usageError(`--logs takes full, summary or none, not "${logs}".`);
   const { buildArchive } = await import('./build.ts');
+  const { parseShard } = await import('./shards.ts');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const report = await buildArchive(snapshot, {
+    shard,
     out: values.out,
     jobs: positiveInteger(values.jobs, '--jobs'),
     logs,
@@ -142,7 +153,7 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
   }
   for (const line of warningLines(report.warnings)) io.stderr.write(`warning: ${line}\n`);
   io.stdout.write(
-    `Wrote ${report.pages} pages to ${values.out} in ${formatSeconds(report.seconds)} ` +
+    `Wrote ${report.pages} pages to ${values.out}${shard ? ` (shard ${shard.index}/${shard.count})` : ''} in ${formatSeconds(report.seconds)} ` +
       `(${Math.round(report.pages / report.seconds)} pages/s, ${report.windows} windows), ` +
       (report.searchRecords === null ? 'no search, ' : `${report.searchRecords} search records, `) +
       `${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}` +
@@ -223,6 +234,20 @@ async function statsCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+async function mergeCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) return help(io);
+  const out = values.out ?? 'dist';
+  const { mergeParts } = await import('./shards.ts');
+  const merged = mergeParts(positionals, out, io.stderr);
+  io.stdout.write(`Merged ${merged.parts} parts (${merged.files} files) into ${out} in ${formatSeconds(merged.seconds)}.\n`);
+  return 0;
+}
+
 async function importCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -284,6 +309,7 @@ function help(io: Io): number {
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number> | number> = {
   build: buildCommand,
   stats: statsCommand,
+  merge: mergeCommand,
   import: importCommand,
   serve: serveCommand,
   help: (_args, io) => help(io),

@@ -3,8 +3,8 @@
  * API, and one lookup file per builder for "builder + number" queries.
  *
  * - `pagefind/names/`: builders, workers, masters. Small, so a builder search downloads little.
- * - `pagefind/changes-<first id>-<last id>/`: changes, in shards by id range (see changeShards).
- *   Each shard is indexed and written on its own, so indexer memory is bounded by the shard; the
+ * - `pagefind/changes-<first id>-<last id>/`: changes, in partitions by id range (see changePartitions).
+ *   Each partition is indexed and written on its own, so indexer memory is bounded by it; the
  *   browser loads the first and merges the others only when someone searches changes.
  * - `search/builds/<builder id>.json`: build number → build id.
  */
@@ -18,9 +18,9 @@ import type { Site } from '../pages/site.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { changeRecord, nameRecords } from './records.ts';
 
-/** Change ids in a full shard, and in a shard of the newest, still growing range. */
-const CHANGES_PER_SHARD = 50_000;
-const CHANGES_PER_TAIL_SHARD = 5_000;
+/** Change ids in a full partition, and in a partition of the newest, still growing range. */
+const CHANGES_PER_PARTITION = 50_000;
+const CHANGES_PER_TAIL_PARTITION = 5_000;
 /** Changes read from the record at once. */
 const CHANGE_WINDOW = 5_000;
 
@@ -37,59 +37,76 @@ export interface SearchReport {
 /** What an update rewrites of the search; null in place of a scope means everything. */
 export interface SearchScope {
   names: boolean;
-  /** Paths of the change shards to write. */
-  shards: Set<string>;
+  /** Paths of the change partitions to write. */
+  partitions: Set<string>;
   /** Builders whose "builder + number" lookup changed. */
   builders: number[];
-  /** Shards of the last build that the new layout no longer has. */
+  /** Partitions of the last build that the new layout no longer has. */
   removed: string[];
 }
 
-/** A search shard: the changes with ids from `from` to `to`. */
-interface Shard {
+/** A search partition: the changes with ids from `from` to `to`. */
+interface Partition {
   from: number;
   to: number;
 }
 
-const shardPath = ({ from, to }: Shard) => `pagefind/changes-${from}-${to}/`;
+const NAMES_INDEX = 'pagefind/names/';
+const partitionPath = ({ from, to }: Partition) => `pagefind/changes-${from}-${to}/`;
 
 /**
- * The change shards of a record, fixed by its change ids alone (so any build of the same record
- * writes the same ones). Ids are cut into ranges of CHANGES_PER_SHARD; the newest range, which new
- * changes still join, is cut into shards of CHANGES_PER_TAIL_SHARD, and becomes one shard once a
- * change past its end exists. An update then rewrites one small shard, and a full-range shard once
- * every 50,000 changes. Shards holding no change on a sourcestamp are left out; so are ids below 1,
+ * The change partitions of a record, fixed by its change ids alone (so any build of the same record
+ * writes the same ones). Ids are cut into ranges of CHANGES_PER_PARTITION; the newest range, which new
+ * changes still join, is cut into partitions of CHANGES_PER_TAIL_PARTITION, and becomes one partition once
+ * a change past its end exists. An update then rewrites one small partition, and a full-range one
+ * once every 50,000 changes. Partitions holding no change on a sourcestamp are left out; so are ids below 1,
  * which no CI assigns.
  */
-function changeShards(snapshot: Snapshot): Shard[] {
+function changePartitions(snapshot: Snapshot): Partition[] {
   const maxId = snapshot.maxChangeId();
   if (maxId === null || maxId < 1) return [];
-  const newestRange = Math.floor((maxId - 1) / CHANGES_PER_SHARD);
-  const shards = new Map<number, Shard>();
-  for (const bucket of snapshot.changeBuckets(CHANGES_PER_TAIL_SHARD)) {
-    const from = bucket * CHANGES_PER_TAIL_SHARD + 1;
-    const range = Math.floor((from - 1) / CHANGES_PER_SHARD);
-    const shard =
+  const newestRange = Math.floor((maxId - 1) / CHANGES_PER_PARTITION);
+  const partitions = new Map<number, Partition>();
+  for (const bucket of snapshot.changeBuckets(CHANGES_PER_TAIL_PARTITION)) {
+    const from = bucket * CHANGES_PER_TAIL_PARTITION + 1;
+    const range = Math.floor((from - 1) / CHANGES_PER_PARTITION);
+    const partition =
       range < newestRange
-        ? { from: range * CHANGES_PER_SHARD + 1, to: (range + 1) * CHANGES_PER_SHARD }
-        : { from, to: from + CHANGES_PER_TAIL_SHARD - 1 };
-    shards.set(shard.from, shard);
+        ? { from: range * CHANGES_PER_PARTITION + 1, to: (range + 1) * CHANGES_PER_PARTITION }
+        : { from, to: from + CHANGES_PER_TAIL_PARTITION - 1 };
+    partitions.set(partition.from, partition);
   }
-  return [...shards.values()].sort((a, b) => a.from - b.from);
+  return [...partitions.values()].sort((a, b) => a.from - b.from);
 }
 
 /** What of the search an update changed: new builders, workers or masters, changes, builds. */
 export function changedSearch({ snapshot, site }: Archive, before: Archive): SearchScope {
   const newBuilders = [...site.builders.keys()].filter((id) => !before.site.builders.has(id));
   const buildersWithNewBuilds = snapshot.changedBuildOwners().filter((build) => build.isNew).map((build) => build.builder);
-  const shards = changeShards(snapshot);
+  const partitions = changePartitions(snapshot);
   const changed = snapshot.changedChanges();
-  const paths = new Set(shards.map(shardPath));
+  const paths = new Set(partitions.map(partitionPath));
   return {
     names: newBuilders.length > 0 || site.workers.size !== before.site.workers.size || site.masters.size !== before.site.masters.size,
-    shards: new Set(shards.filter((shard) => changed.some((id) => id >= shard.from && id <= shard.to)).map(shardPath)),
+    partitions: new Set(partitions.filter(({ from, to }) => changed.some((id) => id >= from && id <= to)).map(partitionPath)),
     builders: [...new Set([...newBuilders, ...buildersWithNewBuilds])].filter((id) => site.builders.has(id)).sort((a, b) => a - b),
-    removed: changeShards(before.snapshot).map(shardPath).filter((path) => !paths.has(path)),
+    removed: changePartitions(before.snapshot).map(partitionPath).filter((path) => !paths.has(path)),
+  };
+}
+
+/**
+ * The share of the search that shard `index` of `count` writes (whole indexes, so partitions do not
+ * depend on the number of shards): the names index and the change partitions dealt out in turn,
+ * and the "builder + number" lookups of every count-th builder.
+ */
+export function shardSearchScope({ snapshot, site }: Archive, index: number, count: number): SearchScope {
+  const mine = (_: unknown, position: number) => position % count === index - 1;
+  const indexes = [NAMES_INDEX, ...changePartitions(snapshot).map(partitionPath)].filter(mine);
+  return {
+    names: indexes.includes(NAMES_INDEX),
+    partitions: new Set(indexes.filter((path) => path !== NAMES_INDEX)),
+    builders: [...site.builders.keys()].sort((a, b) => a - b).filter(mine),
+    removed: [],
   };
 }
 
@@ -123,7 +140,7 @@ async function writeIndex(records: Iterable<CustomRecord>, outputPath: string, w
   return count;
 }
 
-function* changeRecords(snapshot: Snapshot, { from, to }: Shard): Generator<CustomRecord> {
+function* changeRecords(snapshot: Snapshot, { from, to }: Partition): Generator<CustomRecord> {
   for (let start = from; start <= to; start += CHANGE_WINDOW) {
     for (const change of snapshot.changes(start, Math.min(to, start + CHANGE_WINDOW - 1))) {
       if (change.sourcestampId !== null) yield changeRecord(change);
@@ -154,8 +171,8 @@ export async function writeSearch(
 ): Promise<SearchReport> {
   const stopPagefind = () => void pagefind.close();
   signal.addEventListener('abort', stopPagefind, { once: true });
-  const shards = changeShards(snapshot);
-  const manifest: SearchManifest = { names: 'pagefind/names/', changes: shards.map(shardPath) };
+  const partitions = changePartitions(snapshot);
+  const manifest: SearchManifest = { names: NAMES_INDEX, changes: partitions.map(partitionPath) };
   let records = 0;
   let indexes = 0;
   const write = async (items: Iterable<CustomRecord>, path: string) => {
@@ -167,7 +184,9 @@ export async function writeSearch(
   };
   try {
     if (!scope || scope.names) await write(nameRecords(site), manifest.names);
-    for (const shard of shards) if (!scope || scope.shards.has(shardPath(shard))) await write(changeRecords(snapshot, shard), shardPath(shard));
+    for (const partition of partitions) {
+      if (!scope || scope.partitions.has(partitionPath(partition))) await write(changeRecords(snapshot, partition), partitionPath(partition));
+    }
   } finally {
     signal.removeEventListener('abort', stopPagefind);
     await pagefind.close();
@@ -180,5 +199,5 @@ export async function writeSearch(
 
 /** How many indexes `writeSearch` will write, for progress. */
 export function searchIndexCount(snapshot: Snapshot, scope: SearchScope | null): number {
-  return scope ? Number(scope.names) + scope.shards.size : 1 + changeShards(snapshot).length;
+  return scope ? Number(scope.names) + scope.partitions.size : 1 + changePartitions(snapshot).length;
 }

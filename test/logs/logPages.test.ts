@@ -68,7 +68,10 @@ describe('the logs of the buildbot fixture', () => {
       expect(lines, `log ${log.id}`).toHaveLength(log.num_lines);
       const raw = readFileSync(join(out, rawPath(log)), 'utf8');
       expect(raw, `raw file of log ${log.id}`).toBe(lines.map((line) => `${line}\n`).join(''));
-      if (log.type === 'h') continue;
+      // Every page exists; the lines of every third stdio log's page are compared (all of them cost
+      // CI 40 s more, and each page is made by the same code), and of every log of another type.
+      expect(existsSync(join(out, `build/${log.buildid}/log/${log.id}/index.html`)), `page of log ${log.id}`).toBe(true);
+      if (log.type === 'h' || (log.type === 's' && log.id % 3 !== 0)) continue;
       const page = readPage(out, `build/${log.buildid}/log/${log.id}/`);
       expect(pageLines(page), `page of log ${log.id}`).toEqual(lines.map((line, index) => ({ n: index + 1, text: line })));
     }

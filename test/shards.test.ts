@@ -1,0 +1,110 @@
+/**
+ * A build on several machines: the sample built in three shards and merged is, file for file and
+ * byte for byte, the archive one build writes (test/globalSetup.ts); merged, it is updated like any
+ * archive; and merge refuses anything but the parts of all shards of one record.
+ */
+import Database from 'better-sqlite3';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildArchive } from '../src/build.ts';
+import { main } from '../src/cli.ts';
+import { DEFAULT_ARCHIVE_OPTIONS, type Window, loadArchive, partWeight, plannedPageCount, planWindows } from '../src/pages/plan.ts';
+import { openRecord, recordPathIn } from '../src/record/record.ts';
+import { mergeParts, shardWindows } from '../src/shards.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, captured, quiet, scratchDir } from './helpers/archive.ts';
+
+const SHARDS = 3;
+
+describe('a build in shards, merged', () => {
+  const dir = scratchDir('copra-shards-');
+  const parts = Array.from({ length: SHARDS }, (_, i) => join(dir, `part-${i + 1}`));
+  const merged = join(dir, 'merged');
+  const pagesByShard: number[] = [];
+
+  beforeAll(async () => {
+    for (const [i, out] of parts.entries()) {
+      const report = await buildArchive(BUILDBOT_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
+      pagesByShard.push(report.pages);
+    }
+  }, 600_000);
+
+  it('deals every window of the plan to one shard, the shards within one window of each other', () => {
+    const record = openRecord(recordPathIn(parts[0]!));
+    try {
+      const windows = planWindows(loadArchive(record, record.title, DEFAULT_ARCHIVE_OPTIONS));
+      expect(pagesByShard.reduce((sum, count) => sum + count, 0)).toBe(windows.reduce((sum, window) => sum + plannedPageCount(window), 0));
+      const weight = (window: Window) => window.parts.reduce((sum, part) => sum + partWeight(part), 0);
+      const dealt = Array.from({ length: SHARDS }, (_, i) => shardWindows(windows, { index: i + 1, count: SHARDS }));
+      expect(dealt.flat().map((window) => JSON.stringify(window)).sort()).toEqual(windows.map((window) => JSON.stringify(window)).sort());
+      const loads = dealt.map((share) => share.reduce((sum, window) => sum + weight(window), 0));
+      expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(Math.max(...windows.map(weight)));
+    } finally {
+      record.close();
+    }
+  });
+
+  it('writes the files one build writes, byte for byte, each page rendered by one shard only', () => {
+    const single = inject('archives').buildbot;
+    const singleFiles = archiveFiles(single);
+    const pages = singleFiles.filter((file) => file.endsWith('.html'));
+    expect(parts.flatMap((part) => archiveFiles(part).filter((file) => file.endsWith('.html'))).sort()).toEqual(pages);
+
+    expect(mergeParts([...parts].reverse(), merged, quiet).parts).toBe(SHARDS);
+    expect(archiveFiles(merged)).toEqual(singleFiles);
+    const differing = singleFiles.filter((file) => !readFileSync(join(merged, file)).equals(readFileSync(join(single, file))));
+    expect(differing).toEqual([]);
+  });
+
+  it('is then updated like any archive', async () => {
+    const report = await buildArchive(BUILDBOT_FIXTURE, { out: merged, output: quiet, jobs: 2 });
+    expect(report.incremental).toBe(true);
+    expect(report.update).not.toBeNull();
+  });
+
+  it('refuses parts that are not the shards of one build, naming them', async () => {
+    const other = join(dir, 'other-3');
+    await buildArchive(STATUSDB_FIXTURE, { out: other, shard: { index: 3, count: SHARDS }, output: quiet, jobs: 2 });
+    const refusals: [string[], RegExp][] = [
+      [parts.slice(0, 2), /shard 3\/3 missing/],
+      [[parts[0]!, ...parts], /part-1 and .*part-1 are both shard 1\/3/],
+      [[parts[0]!, parts[1]!, other], /other-3 and .*part-1 were built from different snapshots/],
+      [[parts[0]!, parts[1]!, merged], /merged is not a part of a sharded build/],
+      [[parts[0]!, parts[1]!, join(dir, 'nowhere')], /nowhere does not exist/],
+    ];
+    for (const [given, message] of refusals) {
+      const run = captured();
+      expect(await main(['merge', ...given, '--out', join(dir, 'refused')], run.io)).toBe(2);
+      expect(run.stderr()).toMatch(message);
+      expect(run.stderr().split('\n').filter(Boolean)).toHaveLength(1);
+    }
+  });
+
+  it('refuses to merge over an archive whose record remembers builds the parts lack', async () => {
+    // An archive as isArchive knows one, whose record is the parts' and one build more.
+    const remembering = join(dir, 'remembering');
+    mkdirSync(join(remembering, 'assets'), { recursive: true });
+    writeFileSync(join(remembering, 'index.html'), '');
+    writeFileSync(join(remembering, 'assets', 'copra.css'), '');
+    mkdirSync(join(remembering, '.copra'));
+    copyFileSync(recordPathIn(parts[0]!), recordPathIn(remembering));
+    const db = new Database(recordPathIn(remembering));
+    // A build the snapshot no longer has, as an archive remembers it.
+    db.exec('INSERT INTO builds (id, number, builderid, state_string, lost) SELECT max(id) + 1, 1000000, builderid, state_string, 0 FROM builds');
+    db.close();
+    const run = captured();
+    expect(await main(['merge', ...parts, '--out', remembering], run.io)).toBe(2);
+    expect(run.stderr()).toMatch(/remembering remembers 1 builds the parts' record lacks/);
+  });
+
+  it('refuses a shard that would replace a whole archive, and --shard values out of range', async () => {
+    const run = captured();
+    expect(await main(['build', BUILDBOT_FIXTURE, '--out', merged, '--shard', '1/3'], run.io)).toBe(2);
+    expect(run.stderr()).toMatch(/holds a whole archive; build each shard into a directory of its own/);
+    for (const value of ['0/3', '4/3', '2', 'a/b']) {
+      const bad = captured();
+      expect(await main(['build', BUILDBOT_FIXTURE, '--out', join(dir, 'bad'), '--shard', value], bad.io)).toBe(2);
+      expect(bad.stderr()).toContain(`--shard takes I/N`);
+    }
+  });
+});

@@ -165,7 +165,7 @@ export function mergeParts(parts: readonly string[], out: string, output: Output
   if (isPart(target)) throw new CopraError(`${out} is a part of a sharded build; merge into another --out.`);
   if (ordered.some(({ dir }) => dir === target)) throw new CopraError(`${out} is one of the parts; merge into another --out.`);
   const firstRecord = recordPathIn(ordered[0]!.dir);
-  if (isArchive(target)) checkKeepsHistory(target, firstRecord);
+  checkKeepsHistory(target, firstRecord);
   mkdirSync(dirname(target), { recursive: true });
   const releaseLock = lockArchive(target);
   const scratch = scratchDirFor(target);

@@ -4,7 +4,7 @@
  * archive; and merge refuses anything but the parts of all shards of one record.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../src/build.ts';
@@ -12,7 +12,7 @@ import { main } from '../src/cli.ts';
 import { DEFAULT_ARCHIVE_OPTIONS, type Window, loadArchive, partWeight, plannedPageCount, planWindows } from '../src/pages/plan.ts';
 import { openRecord, recordPathIn } from '../src/record/record.ts';
 import { mergeParts, shardWindows } from '../src/shards.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, captured, quiet, scratchDir } from './helpers/archive.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, captured, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
 
 const SHARDS = 3;
 
@@ -60,6 +60,18 @@ describe('a build in shards, merged', () => {
     const report = await buildArchive(BUILDBOT_FIXTURE, { out: merged, output: quiet, jobs: 2 });
     expect(report.incremental).toBe(true);
     expect(report.update).not.toBeNull();
+  });
+
+  it('writes the sitemap of every part\'s pages for a build with a --base-url', async () => {
+    const baseUrl = 'https://ci.example.org/archive/';
+    const statusdbParts = [1, 2].map((index) => join(dir, `statusdb-${index}`));
+    for (const [i, out] of statusdbParts.entries()) {
+      await buildArchive(STATUSDB_FIXTURE, { out, baseUrl, shard: { index: i + 1, count: 2 }, output: quiet, jobs: 2 });
+    }
+    expect(statusdbParts.filter((part) => existsSync(join(part, 'sitemap.xml')))).toEqual([]);
+    const site = join(dir, 'statusdb-merged');
+    mergeParts(statusdbParts, site, quiet);
+    expect(locs(readFileSync(join(site, 'sitemap.xml'), 'utf8'))).toEqual(sitemapAddresses(site, baseUrl));
   });
 
   it('refuses parts that are not the shards of one build, naming them', async () => {

@@ -87,6 +87,16 @@ export function archiveFiles(out: string): string[] {
     .sort();
 }
 
+/** The HTML pages of an archive, as the addresses its sitemap should list under `baseUrl`. */
+export const sitemapAddresses = (out: string, baseUrl: string) =>
+  archiveFiles(out)
+    .filter((file) => file.endsWith('.html') && file !== '404.html' && !/^(\.copra|assets|pagefind)\//.test(file))
+    .map((file) => baseUrl + file.replace(/(^|\/)index\.html$/, '$1'))
+    .sort();
+
+/** The addresses a sitemap lists. */
+export const locs = (xml: string) => [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+
 /** A page's kind: its address with the ids, revisions and page numbers in it left out. */
 export const kindOf = (page: string) =>
   page

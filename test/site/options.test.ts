@@ -6,18 +6,10 @@ import { main } from '../../src/cli.ts';
 import { readConfig } from '../../src/config.ts';
 import { TEMPLATES_DIR } from '../../src/render/nunjucks.ts';
 import { writeSitemap } from '../../src/render/sitemap.ts';
-import { STATUSDB_FIXTURE, archiveFiles, count, quiet, readPage, scratchDir, text } from '../helpers/archive.ts';
+import { STATUSDB_FIXTURE, archiveFiles, count, locs, quiet, readPage, scratchDir, sitemapAddresses, text } from '../helpers/archive.ts';
 
 const BASE = 'https://ci.example.org/archive/';
-
-/** The HTML pages of an archive, as the addresses a sitemap should list. */
-const pageAddresses = (out: string) =>
-  archiveFiles(out)
-    .filter((file) => file.endsWith('.html') && file !== '404.html' && !/^(\.copra|assets|pagefind)\//.test(file))
-    .map((file) => BASE + file.replace(/(^|\/)index\.html$/, '$1'))
-    .sort();
-
-const locs = (xml: string) => [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+const pageAddresses = (out: string) => sitemapAddresses(out, BASE);
 
 /**
  * One build of the statusdb recording with every option a user sets: a config file gives the

@@ -471,6 +471,12 @@ export class RecordSnapshot implements Snapshot {
     return rows.map(buildSummary);
   }
 
+  buildNumbers(builderId: number): Map<number, number> {
+    // Served by the builds_builder index alone: no build row is read.
+    const rows = this.db.prepare('SELECT number, id FROM builds WHERE builderid = ? ORDER BY id').raw().all(builderId) as [number, number][];
+    return new Map(rows);
+  }
+
   buildStatus(kind: EntityKind, recent: number, ids?: readonly number[]): Map<number, BuildStatus> {
     const column = ENTITY_COLUMN[kind];
     const where = ids ? `b.${column} ${IN_JSON}` : `b.${column} IS NOT NULL`;

@@ -152,7 +152,7 @@ function writeBuildLookups(snapshot: Snapshot, builderIds: Iterable<number>, out
   const dir = join(outDir, 'search', 'builds');
   mkdirSync(dir, { recursive: true });
   for (const builderId of builderIds) {
-    const numbers = Object.fromEntries(snapshot.buildsOf('builder', builderId).map((build) => [build.number, build.id]));
+    const numbers = Object.fromEntries(snapshot.buildNumbers(builderId));
     writeFileSync(join(dir, `${builderId}.json`), JSON.stringify(numbers));
   }
 }

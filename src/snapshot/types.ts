@@ -116,6 +116,8 @@ export interface Snapshot {
   buildCounts(kind: EntityKind, ids?: readonly number[]): Map<number, number>;
   /** Builds of one builder, worker or master, oldest first; `page` picks a slice of them. */
   buildsOf(kind: EntityKind, id: number, page?: BuildPage): BuildSummary[];
+  /** Each build number of a builder with its build's id (the last id for a number used twice). */
+  buildNumbers(builderId: number): Map<number, number>;
   /**
    * Each builder's (worker's, master's) builds at a glance, its `recent` most recently started
    * among them; for every entity with builds, or only these. Recent means by start time, ids

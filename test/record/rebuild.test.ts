@@ -1,5 +1,5 @@
 /**
- * When an archive is rendered whole again, how search shards follow the change ids, and which
+ * When an archive is rendered whole again, how search partitions follow the change ids, and which
  * snapshots an archive refuses: the history tests that do not need the whole recordings (apart
  * from history.test.ts so the two halves run side by side).
  */
@@ -12,7 +12,7 @@ import { CopraError } from '../../src/errors.ts';
 import { buildIdAt, statusdbEarlyCut, statusdbShrunk } from '../fixtures/history.ts';
 import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, count, differences, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
 
-describe('rebuilding, search shards and refusals of an archive with history', () => {
+describe('rebuilding, search partitions and refusals of an archive with history', () => {
   it('renders every page again when the title changes, or when copra\'s record was deleted', async () => {
     const dir = scratchDir('copra-history-');
     const early = snapshotFile(dir, 'early', STATUSDB_FIXTURE);
@@ -37,9 +37,9 @@ describe('rebuilding, search shards and refusals of an archive with history', ()
     expect(differences(archiveHashes(forgetful), expected)).toEqual([]);
   });
 
-  it('statusdb with change ids spread over search shards: an update merges the newest range into one shard and removes the old ones', async () => {
+  it('statusdb with change ids spread over search partitions: an update merges the newest range into one partition and removes the old ones', async () => {
     const dir = scratchDir('copra-history-');
-    // 340 changes 200 ids apart: ids up to 68,000, past the first 50,000-id range of shards.
+    // 340 changes 200 ids apart: ids up to 68,000, past the first 50,000-id range of partitions.
     const spread = fixtureCopy(STATUSDB_FIXTURE, dir, 'spread.sqlite');
     const db = new Database(spread);
     db.exec(`

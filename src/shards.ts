@@ -87,11 +87,17 @@ function fileDigest(path: string): string {
 function readMarker(part: string): PartMarker {
   if (!existsSync(part)) throw new CopraError(`${part} does not exist; pass the directories the shard builds wrote (copra build SNAPSHOT --out PART --shard I/N).`);
   if (!isPart(part)) throw new CopraError(`${part} is not a part of a sharded build (it has no ${MARKER}); build it with copra build SNAPSHOT --out ${part} --shard I/N.`);
+  const damaged = (what: string) => new CopraError(`${part}: ${what} is damaged or missing; build ${part} again.`);
+  let marker: PartMarker;
   try {
-    return JSON.parse(readFileSync(join(part, MARKER), 'utf8')) as PartMarker;
+    marker = JSON.parse(readFileSync(join(part, MARKER), 'utf8')) as PartMarker;
   } catch {
-    throw new CopraError(`${join(part, MARKER)} is damaged; build ${part} again.`);
+    throw damaged(MARKER);
   }
+  const { shard } = marker ?? {};
+  if (!Number.isInteger(shard?.index) || !Number.isInteger(shard?.count) || typeof marker.record !== 'string') throw damaged(MARKER);
+  if (!existsSync(recordPathIn(part))) throw damaged(join(RECORD_DIR, RECORD_FILE));
+  return marker;
 }
 
 /** Orders the parts by shard, refusing anything but the N shards of one record. */
@@ -133,8 +139,13 @@ function checkKeepsHistory(out: string, partRecord: string): void {
   if (!existsSync(archived)) return;
   const db = new Database(partRecord, { readonly: true, fileMustExist: true });
   try {
-    db.prepare('ATTACH DATABASE ? AS archived').run(archived);
-    const lost = db.prepare('SELECT count(*) FROM archived.builds WHERE id NOT IN (SELECT id FROM main.builds)').pluck().get() as number;
+    let lost: number;
+    try {
+      db.prepare('ATTACH DATABASE ? AS archived').run(archived);
+      lost = db.prepare('SELECT count(*) FROM archived.builds WHERE id NOT IN (SELECT id FROM main.builds)').pluck().get() as number;
+    } catch (error) {
+      throw new CopraError(`${archived} cannot be read (${(error as Error).message}), so merge cannot tell what history it holds; move it away or merge into another --out.`);
+    }
     if (lost > 0) {
       throw new CopraError(
         `${out} remembers ${lost} builds the parts' record lacks; build the shards on ${join(out, RECORD_DIR, RECORD_FILE)} ` +

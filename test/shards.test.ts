@@ -4,6 +4,7 @@
  * archive; and merge refuses anything but the parts of all shards of one record.
  */
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -66,7 +67,7 @@ describe('a build in shards, merged', () => {
     const baseUrl = 'https://ci.example.org/archive/';
     const statusdbParts = [1, 2].map((index) => join(dir, `statusdb-${index}`));
     for (const [i, out] of statusdbParts.entries()) {
-      await buildArchive(STATUSDB_FIXTURE, { out, baseUrl, shard: { index: i + 1, count: 2 }, output: quiet, jobs: 2 });
+      await buildArchive(STATUSDB_FIXTURE, { out, baseUrl, search: false, shard: { index: i + 1, count: 2 }, output: quiet, jobs: 2 });
     }
     expect(statusdbParts.filter((part) => existsSync(join(part, 'sitemap.xml')))).toEqual([]);
     const site = join(dir, 'statusdb-merged');
@@ -75,14 +76,22 @@ describe('a build in shards, merged', () => {
   });
 
   it('refuses parts that are not the shards of one build, naming them', async () => {
+    const damaged = join(dir, 'damaged');
+    mkdirSync(join(damaged, '.copra'), { recursive: true });
+    writeFileSync(join(damaged, '.copra', 'shard.json'), '{"shard": 3}');
+    // Shard 3/3 as a build of another snapshot leaves it: its record, and so its digest, differ.
     const other = join(dir, 'other-3');
-    await buildArchive(STATUSDB_FIXTURE, { out: other, shard: { index: 3, count: SHARDS }, output: quiet, jobs: 2 });
+    mkdirSync(join(other, '.copra'), { recursive: true });
+    copyFileSync(STATUSDB_FIXTURE, recordPathIn(other));
+    const marker = JSON.parse(readFileSync(join(parts[2]!, '.copra', 'shard.json'), 'utf8')) as { record: string };
+    writeFileSync(join(other, '.copra', 'shard.json'), JSON.stringify({ ...marker, record: createHash('sha256').update(readFileSync(STATUSDB_FIXTURE)).digest('hex') }));
     const refusals: [string[], RegExp][] = [
       [parts.slice(0, 2), /shard 3\/3 missing/],
       [[parts[0]!, ...parts], /part-1 and .*part-1 are both shard 1\/3/],
       [[parts[0]!, parts[1]!, other], /other-3 and .*part-1 were built from different snapshots/],
       [[parts[0]!, parts[1]!, merged], /merged is not a part of a sharded build/],
       [[parts[0]!, parts[1]!, join(dir, 'nowhere')], /nowhere does not exist/],
+      [[parts[0]!, parts[1]!, damaged], /damaged: \.copra\/shard\.json is damaged or missing; build .*damaged again/],
     ];
     for (const [given, message] of refusals) {
       const run = captured();
@@ -107,6 +116,11 @@ describe('a build in shards, merged', () => {
     const run = captured();
     expect(await main(['merge', ...parts, '--out', remembering], run.io)).toBe(2);
     expect(run.stderr()).toMatch(/remembering remembers 1 builds the parts' record lacks/);
+
+    writeFileSync(recordPathIn(remembering), 'not a database');
+    const unreadable = captured();
+    expect(await main(['merge', ...parts, '--out', remembering], unreadable.io)).toBe(2);
+    expect(unreadable.stderr()).toMatch(/record\.sqlite cannot be read \(.*\), so merge cannot tell what history it holds/);
   });
 
   it('refuses a shard that would replace a whole archive, and --shard values out of range', async () => {

@@ -3,8 +3,8 @@
  * API, and one lookup file per builder for "builder + number" queries.
  *
  * - `pagefind/names/`: builders, workers, masters. Small, so a builder search downloads little.
- * - `pagefind/changes-<first id>-<last id>/`: changes, in partitions by id range (see changePartitions).
- *   Each partition is indexed and written on its own, so indexer memory is bounded by it; the
+ * - `pagefind/changes-<first id>-<last id>/`: changes, in partitions by id range (see
+ *   changePartitions). Each is indexed and written on its own, so indexer memory is bounded by it; the
  *   browser loads the first and merges the others only when someone searches changes.
  * - `search/builds/<builder id>.json`: build number → build id.
  */
@@ -55,12 +55,12 @@ const NAMES_INDEX = 'pagefind/names/';
 const partitionPath = ({ from, to }: Partition) => `pagefind/changes-${from}-${to}/`;
 
 /**
- * The change partitions of a record, fixed by its change ids alone (so any build of the same record
- * writes the same ones). Ids are cut into ranges of CHANGES_PER_PARTITION; the newest range, which new
- * changes still join, is cut into partitions of CHANGES_PER_TAIL_PARTITION, and becomes one partition once
- * a change past its end exists. An update then rewrites one small partition, and a full-range one
- * once every 50,000 changes. Partitions holding no change on a sourcestamp are left out; so are ids below 1,
- * which no CI assigns.
+ * The change partitions of a record, fixed by its change ids alone (so any build of the same
+ * record writes the same ones). Ids are cut into ranges of CHANGES_PER_PARTITION; the newest range,
+ * which new changes still join, is cut into partitions of CHANGES_PER_TAIL_PARTITION, and becomes
+ * one partition once a change past its end exists. An update then rewrites one small partition,
+ * and a full-range one once every 50,000 changes. Partitions holding no change on a sourcestamp are
+ * left out; so are ids below 1, which no CI assigns.
  */
 function changePartitions(snapshot: Snapshot): Partition[] {
   const maxId = snapshot.maxChangeId();

@@ -3,7 +3,6 @@
  * gives, file for file, the archive of the unpruned database built once — although the later
  * snapshot lost builds, steps and log chunks. Only copra's record (under .copra/) may differ.
  */
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
@@ -58,33 +57,5 @@ describe('successive snapshots into one archive', () => {
     expect(update.update?.finishedBuilds).toBeGreaterThan(0);
     expect(update.incremental).toBe(true);
     expect(differences(archiveHashes(out), archiveHashes(inject('archives').statusdb))).toEqual([]);
-  });
-
-  it.each([
-    ['buildbot', BUILDBOT_FIXTURE, 'buildbot' as const],
-    ['statusdb', STATUSDB_FIXTURE, 'statusdb' as const],
-  ])('%s: an update from the start of the last hundredth of builds renders only the pages that changed', async (_, fixture, archive) => {
-    const dir = scratchDir('copra-history-');
-    const early = snapshotFile(dir, 'early', fixture);
-    const whole = fixtureCopy(fixture, dir, 'whole.sqlite');
-    (archive === 'buildbot' ? buildbotEarlyCut : statusdbEarlyCut)(whole, early, buildIdAt(whole, 0.99));
-    const out = join(dir, 'archive');
-    await buildArchive(early, { out, output: quiet, jobs: 2 });
-    const wholeAgain = snapshotFile(dir, 'whole', fixture);
-    copyFileSync(whole, wholeAgain);
-    const update = await buildArchive(wholeAgain, { out, output: quiet, jobs: 2 });
-
-    const expected = archiveHashes(inject('archives')[archive]);
-    expect(update.incremental).toBe(true);
-    expect(update.update?.newBuilds).toBe(count(whole, 'SELECT count(*) FROM builds') - count(early, 'SELECT count(*) FROM builds'));
-    // New builds, their logs and neighbours, their sourcestamps' pages and listing rows, the
-    // newest pages of their builders, workers and masters, the home page: a few percent at most;
-    // the badge and feed of each builder that ran (two small files each); and the failed builds
-    // among the 10 before each new build, whose similar-builds strip shows it.
-    const builders = count(whole, 'SELECT count(*) FROM builders');
-    const result = archive === 'buildbot' ? 'results' : 'result';
-    const failedShare = count(whole, `SELECT avg(${result} IN (1, 2, 4)) FROM builds`);
-    expect(update.pages).toBeLessThan(expected.size * 0.03 + 2 * builders + 10 * failedShare * update.update!.newBuilds);
-    expect(differences(archiveHashes(out), expected)).toEqual([]);
   });
 });

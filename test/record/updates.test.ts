@@ -1,0 +1,41 @@
+/**
+ * An update renders only what changed: from the start of each recording's last hundredth of
+ * builds, the update writes a few percent of the pages and gives the archive of the whole
+ * recording built once. (Apart from history.test.ts so the two run side by side.)
+ */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { buildArchive } from '../../src/build.ts';
+import { buildbotEarlyCut, buildIdAt, statusdbEarlyCut } from '../fixtures/history.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, count, differences, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
+
+describe('an update of an archive', () => {
+  it.each([
+    ['buildbot', BUILDBOT_FIXTURE, 'buildbot' as const],
+    ['statusdb', STATUSDB_FIXTURE, 'statusdb' as const],
+  ])('%s: an update from the start of the last hundredth of builds renders only the pages that changed', async (_, fixture, archive) => {
+    const dir = scratchDir('copra-history-');
+    const early = snapshotFile(dir, 'early', fixture);
+    const whole = fixtureCopy(fixture, dir, 'whole.sqlite');
+    (archive === 'buildbot' ? buildbotEarlyCut : statusdbEarlyCut)(whole, early, buildIdAt(whole, 0.99));
+    const out = join(dir, 'archive');
+    await buildArchive(early, { out, output: quiet, jobs: 2 });
+    const wholeAgain = snapshotFile(dir, 'whole', fixture);
+    copyFileSync(whole, wholeAgain);
+    const update = await buildArchive(wholeAgain, { out, output: quiet, jobs: 2 });
+
+    const expected = archiveHashes(inject('archives')[archive]);
+    expect(update.incremental).toBe(true);
+    expect(update.update?.newBuilds).toBe(count(whole, 'SELECT count(*) FROM builds') - count(early, 'SELECT count(*) FROM builds'));
+    // New builds, their logs and neighbours, their sourcestamps' pages and listing rows, the
+    // newest pages of their builders, workers and masters, the home page: a few percent at most;
+    // the badge and feed of each builder that ran (two small files each); and the failed builds
+    // among the 10 before each new build, whose similar-builds strip shows it.
+    const builders = count(whole, 'SELECT count(*) FROM builders');
+    const result = archive === 'buildbot' ? 'results' : 'result';
+    const failedShare = count(whole, `SELECT avg(${result} IN (1, 2, 4)) FROM builds`);
+    expect(update.pages).toBeLessThan(expected.size * 0.03 + 2 * builders + 10 * failedShare * update.update!.newBuilds);
+    expect(differences(archiveHashes(out), expected)).toEqual([]);
+  });
+});

@@ -115,7 +115,7 @@ describe('a build in shards, merged', () => {
     db.close();
     const run = captured();
     expect(await main(['merge', ...parts, '--out', remembering], run.io)).toBe(2);
-    expect(run.stderr()).toMatch(/remembering remembers 1 builds the parts' record lacks/);
+    expect(run.stderr()).toMatch(/remembering remembers 1 build the parts' record lacks; build the shards on .*record\.sqlite/);
 
     writeFileSync(recordPathIn(remembering), 'not a database');
     const unreadable = captured();

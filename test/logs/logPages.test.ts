@@ -79,16 +79,26 @@ describe('the logs of the buildbot fixture', () => {
 
   it('link each failure-summary line of a build page to that same line on its log page', () => {
     const failed = db.prepare('SELECT id FROM builds WHERE results IN (1, 2) ORDER BY id').pluck().all() as number[];
-    const pages = new Map<string, HTMLElement>();
-    const cachedPage = (url: string) => pages.get(url) ?? pages.set(url, readPage(out, url)).get(url)!;
+    // Each log page's spans by id, read once: a selector per line walked whole pages again and again.
+    const spansById = new Map<string, Map<string, HTMLElement[]>>();
+    const spansOf = (url: string) => {
+      let spans = spansById.get(url);
+      if (!spans) {
+        spans = new Map();
+        for (const span of readPage(out, url).getElementsByTagName('span')) {
+          if (span.id) spans.set(span.id, [...(spans.get(span.id) ?? []), span]);
+        }
+        spansById.set(url, spans);
+      }
+      return spans;
+    };
     let checked = 0;
     for (const buildId of failed) {
       const url = `build/${buildId}/`;
       for (const line of readPage(out, url).querySelectorAll('section.failure-summary pre.log > span')) {
         const href = line.querySelector('a')!.getAttribute('href')!;
         const [file, anchor] = href.split('#');
-        const target = cachedPage(normalize(join(url, file!)));
-        const landed = target.querySelectorAll(`span#${anchor}`);
+        const landed = spansOf(normalize(join(url, file!))).get(anchor!) ?? [];
         expect(landed, `${url} → ${href}`).toHaveLength(1);
         expect(text(landed[0]), `${url} → ${href}`).toBe(text(line));
         checked++;

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CopraError } from './errors.ts';
 import type { Output } from './progress.ts';
 import { startProgress } from './progress.ts';
-import { RECORD_DIR, RECORD_FILE } from './record/record.ts';
+import { RECORD_DIR, RECORD_FILE, recordPathIn } from './record/record.ts';
 import { replacedWhole } from './urls.ts';
 
 /** An update's files once committed, inside the record's directory (never served). */
@@ -23,7 +23,7 @@ export function checkReplaceable(out: string): void {
   const stat = statSync(out, { throwIfNoEntry: false });
   if (!stat) return;
   if (!stat.isDirectory()) throw new CopraError(`${out} is a file, not a directory; choose another --out.`);
-  if (!isArchive(out) && !existsSync(join(out, RECORD_DIR, RECORD_FILE)) && readdirSync(out).length > 0) {
+  if (!isArchive(out) && !existsSync(recordPathIn(out)) && readdirSync(out).length > 0) {
     throw new CopraError(`${out} exists and does not look like a copra archive; choose another --out or remove it.`);
   }
 }

@@ -148,7 +148,7 @@ function checkKeepsHistory(out: string, partRecord: string): void {
     }
     if (lost > 0) {
       throw new CopraError(
-        `${out} remembers ${lost} build${lost === 1 ? '' : 's'} the parts' record lacks; build the shards on ${join(out, RECORD_DIR, RECORD_FILE)} ` +
+        `${out} remembers ${lost} build${lost === 1 ? '' : 's'} the parts' record lacks; build the shards on ${archived} ` +
           '(copy it into each part\'s .copra/ first) to keep them, or merge into another --out.',
       );
     }

@@ -1,13 +1,10 @@
 /**
- * A build on several machines: the statusdb recording (the sample's history; three shards of the
- * sample itself cost CI two minutes more, and BENCHMARKS.md merges 100k builds) built in three
- * shards and merged is, file for file and byte for byte, the archive one build writes
- * (test/globalSetup.ts); merged, it is updated like any archive; and merge refuses anything but
- * the parts of all shards of one record.
+ * A build on several machines: the sample snapshot built in three shards and merged is, file for
+ * file and byte for byte, the archive one build writes (test/globalSetup.ts); merged, it is
+ * updated like any archive; and merge refuses anything but the parts of all shards of one record.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -28,7 +25,7 @@ describe('a build in shards, merged', () => {
 
   beforeAll(async () => {
     for (const [i, out] of parts.entries()) {
-      const report = await buildArchive(STATUSDB_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
+      const report = await buildArchive(BUILDBOT_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
       pagesByShard.push(report.pages);
     }
   }, 600_000);
@@ -49,7 +46,7 @@ describe('a build in shards, merged', () => {
   });
 
   it('writes the files one build writes, byte for byte, each page rendered by one shard only', () => {
-    const single = inject('archives').statusdb;
+    const single = inject('archives').buildbot;
     const singleFiles = archiveFiles(single);
     const pages = singleFiles.filter((file) => file.endsWith('.html'));
     expect(parts.flatMap((part) => archiveFiles(part).filter((file) => file.endsWith('.html'))).sort()).toEqual(pages);
@@ -61,28 +58,28 @@ describe('a build in shards, merged', () => {
   });
 
   it('is then updated like any archive', async () => {
-    const report = await buildArchive(STATUSDB_FIXTURE, { out: merged, output: quiet, jobs: 2 });
+    const report = await buildArchive(BUILDBOT_FIXTURE, { out: merged, output: quiet, jobs: 2 });
     expect(report.incremental).toBe(true);
     expect(report.update).not.toBeNull();
   });
 
   it('writes the sitemap of every part\'s pages for a build with a --base-url', async () => {
     const baseUrl = 'https://ci.example.org/archive/';
-    // One shard built with a base URL writes none; merge writes it from every part, as their
-    // markers say (here the parts above, told of a base URL).
+    // One shard built with a base URL writes none (a shard of the smaller recording will do) ...
     const withBase = join(dir, 'with-base-1');
     await buildArchive(STATUSDB_FIXTURE, { out: withBase, baseUrl, search: false, shard: { index: 1, count: SHARDS }, output: quiet, jobs: 2 });
     expect(existsSync(join(withBase, 'sitemap.xml'))).toBe(false);
     expect(readFileSync(join(withBase, '.copra', 'shard.json'), 'utf8')).toContain(JSON.stringify(baseUrl));
-    const told = parts.map((part, i) => {
-      const copy = join(dir, `told-${i + 1}`);
-      execFileSync('cp', ['-a', part, copy]);
-      const marker = join(copy, '.copra', 'shard.json');
-      writeFileSync(marker, JSON.stringify({ ...JSON.parse(readFileSync(marker, 'utf8')), baseUrl }));
-      return copy;
-    });
+    // ... and merge writes it from every part, as their markers say: the parts above, told of one.
+    const markers = parts.map((part) => join(part, '.copra', 'shard.json'));
+    const untold = markers.map((marker) => readFileSync(marker, 'utf8'));
     const site = join(dir, 'told-merged');
-    mergeParts(told, site, quiet);
+    try {
+      markers.forEach((marker, i) => writeFileSync(marker, JSON.stringify({ ...JSON.parse(untold[i]!), baseUrl })));
+      mergeParts(parts, site, quiet);
+    } finally {
+      markers.forEach((marker, i) => writeFileSync(marker, untold[i]!));
+    }
     expect(locs(readFileSync(join(site, 'sitemap.xml'), 'utf8'))).toEqual(sitemapAddresses(site, baseUrl));
   });
 

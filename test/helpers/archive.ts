@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { type HTMLElement, parse } from 'node-html-parser';
@@ -22,13 +22,9 @@ const scratchDirs: string[] = [];
 // are removed too.
 afterAll(() => scratchDirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/**
- * A temporary directory removed after the test file; with `inMemory`, on a RAM file system where
- * the machine has one, for tests that copy and delete whole archives again and again (on a disk
- * mounted with `discard`, deleting a few thousand files takes seconds).
- */
-export function scratchDir(prefix = 'copra-test-', { inMemory = false } = {}): string {
-  const dir = mkdtempSync(join(inMemory && existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), prefix));
+/** A temporary directory (in RAM where vitest.config.ts found a RAM file system), removed after the test file. */
+export function scratchDir(prefix = 'copra-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   scratchDirs.push(dir);
   return dir;
 }

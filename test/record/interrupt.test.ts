@@ -113,7 +113,7 @@ describe('an interrupted or failed update', () => {
 
 describe('an update killed with SIGKILL at any moment', () => {
   it('leaves the old archive, the new one, or a committed update that the next build completes', async () => {
-    const dir = scratchDir('copra-kill-', { inMemory: true });
+    const dir = scratchDir('copra-kill-');
     const early = join(dir, 'early.sqlite');
     statusdbEarlyCut(STATUSDB_FIXTURE, early, buildIdAt(STATUSDB_FIXTURE, 0.9));
     const pristine = join(dir, 'pristine');

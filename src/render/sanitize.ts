@@ -2,8 +2,20 @@ import sanitize from 'sanitize-html';
 import { webHref } from '../urls.ts';
 
 /**
+ * The classes of the failure pages Twisted formats, which is what buildbot's HTML logs are. Any
+ * other class is dropped: one of copra's own (`r-success`, `log-tools`) would let a log dress up
+ * as the archive's results or pin itself over the page.
+ */
+const TWISTED_FAILURE_CLASSES = [
+  'error', 'stackTrace', 'frame', 'firstFrame', 'location', 'function', 'snippet', 'snippetLine',
+  'snippetHighlightLine', 'lineno', 'code', 'variables', 'variableClass', 'dict', 'dictKey', 'dictValue',
+  'instance', 'instanceName', 'instanceVariables', 'instanceVariable',
+];
+
+/**
  * HTML logs (buildbot writes them for exceptions) shown as HTML, made inert: no scripts, event
- * handlers, styles that could overlay the page, frames or forms; links only to web addresses.
+ * handlers, styles or classes that could overlay the page, frames or forms; links only to web
+ * addresses.
  */
 export function sanitizeLogHtml(html: string): string {
   return sanitize(html, {
@@ -12,6 +24,7 @@ export function sanitizeLogHtml(html: string): string {
       'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul',
     ],
     allowedAttributes: { a: ['href', 'title'], '*': ['class'] },
+    allowedClasses: { '*': TWISTED_FAILURE_CLASSES },
     allowedSchemes: ['http', 'https'],
     transformTags: {
       // A relative link or an anchor would lead into the archive, where nothing of the log's is.

@@ -159,7 +159,7 @@ describe('logs beyond the recording', () => {
   const ansiLog = addLog('ansi', 's', ansi, [{ first: 0, content: raw(ansi), compressed: 0 }]);
   const webLink = 'https://ci.example.org/run 7';
   const html = [
-    '<p onclick="alert(1)">kept text</p><script>alert(2)</script>',
+    '<p onclick="alert(1)" class="error log-tools r-success">kept text</p><script>alert(2)</script>',
     '<a href="javascript:alert(3)">link</a><img src=x onerror=alert(4)>',
     `<p><tt>make check</tt>: <a href="notes.html">notes</a>, <a href="#top">top</a>, <a href="${webLink}">the run</a></p>`,
   ];
@@ -193,6 +193,8 @@ describe('logs beyond the recording', () => {
     expect(text(html)).toContain('kept text');
     expect(html.querySelectorAll('script, img')).toHaveLength(0);
     expect(html.toString()).not.toMatch(/onclick|onerror|javascript:/i);
+    // Twisted's classes stay; copra's own would let the log pose as the page around it.
+    expect(html.querySelector('p')!.getAttribute('class')).toBe('error');
   });
 
   it('links an HTML log only to web addresses, as valid URLs', () => {

@@ -1,11 +1,13 @@
 /**
  * A build on several machines: the sample snapshot built in three shards and merged is, file for
  * file and byte for byte, the archive one build writes (test/globalSetup.ts); merged, it is
- * updated like any archive; and merge refuses anything but the parts of all shards of one record.
+ * updated like any archive; a merge killed midway leaves it whole; and merge refuses anything but
+ * the parts of all shards of one record.
  */
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../src/build.ts';
@@ -13,7 +15,7 @@ import { main } from '../src/cli.ts';
 import { DEFAULT_ARCHIVE_OPTIONS, type Window, loadArchive, partWeight, plannedPageCount, planWindows } from '../src/pages/plan.ts';
 import { openRecord, recordPathIn } from '../src/record/record.ts';
 import { mergeParts, shardWindows } from '../src/shards.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, captured, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
+import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, differences, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
 
 const SHARDS = 3;
 
@@ -55,6 +57,23 @@ describe('a build in shards, merged', () => {
     expect(archiveFiles(merged)).toEqual(singleFiles);
     const differing = singleFiles.filter((file) => !readFileSync(join(merged, file)).equals(readFileSync(join(single, file))));
     expect(differing).toEqual([]);
+  });
+
+  it('leaves the archive whole when killed while merging, and the next merge clears what it left', async () => {
+    const before = archiveHashes(merged);
+    const leftovers = () => readdirSync(dir).filter((name) => name.includes('.copra-tmp-') || name.endsWith('copra-lock'));
+    const copra = spawn(process.execPath, [join(REPO, 'bin', 'copra.js'), 'merge', ...parts, '--out', merged], { stdio: 'ignore' });
+    const exit = new Promise((resolve) => copra.on('exit', resolve));
+    // Killed once its scratch folder exists: while it lays tens of thousands of files together.
+    while (leftovers().length === 0 && copra.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    copra.kill('SIGKILL');
+    await exit;
+    expect(leftovers()).not.toEqual([]);
+    expect(differences(archiveHashes(merged), before)).toEqual([]);
+
+    expect(mergeParts(parts, merged, quiet).parts).toBe(SHARDS);
+    expect(differences(archiveHashes(merged), before)).toEqual([]);
+    expect(leftovers()).toEqual([]);
   });
 
   it('is then updated like any archive', async () => {

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../src/build.ts';
@@ -15,9 +15,12 @@ import { main } from '../src/cli.ts';
 import { DEFAULT_ARCHIVE_OPTIONS, type Window, loadArchive, partWeight, plannedPageCount, planWindows } from '../src/pages/plan.ts';
 import { openRecord, recordPathIn } from '../src/record/record.ts';
 import { mergeParts, shardWindows } from '../src/shards.ts';
-import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, differences, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
+import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, copraLeftovers, differences, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
 
 const SHARDS = 3;
+
+/** A part's marker: which shard it is, of which record. */
+const markerIn = (part: string) => join(part, '.copra', 'shard.json');
 
 describe('a build in shards, merged', () => {
   const dir = scratchDir('copra-shards-');
@@ -61,19 +64,18 @@ describe('a build in shards, merged', () => {
 
   it('leaves the archive whole when killed while merging, and the next merge clears what it left', async () => {
     const before = archiveHashes(merged);
-    const leftovers = () => readdirSync(dir).filter((name) => name.includes('.copra-tmp-') || name.endsWith('copra-lock'));
     const copra = spawn(process.execPath, [join(REPO, 'bin', 'copra.js'), 'merge', ...parts, '--out', merged], { stdio: 'ignore' });
     const exit = new Promise((resolve) => copra.on('exit', resolve));
     // Killed once its scratch folder exists: while it lays tens of thousands of files together.
-    while (leftovers().length === 0 && copra.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (copraLeftovers(dir).length === 0 && copra.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
     copra.kill('SIGKILL');
     await exit;
-    expect(leftovers()).not.toEqual([]);
+    expect(copraLeftovers(dir)).not.toEqual([]);
     expect(differences(archiveHashes(merged), before)).toEqual([]);
 
     expect(mergeParts(parts, merged, quiet).parts).toBe(SHARDS);
     expect(differences(archiveHashes(merged), before)).toEqual([]);
-    expect(leftovers()).toEqual([]);
+    expect(copraLeftovers(dir)).toEqual([]);
   });
 
   it('is then updated like any archive', async () => {
@@ -88,9 +90,9 @@ describe('a build in shards, merged', () => {
     const withBase = join(dir, 'with-base-1');
     await buildArchive(STATUSDB_FIXTURE, { out: withBase, baseUrl, search: false, shard: { index: 1, count: SHARDS }, output: quiet, jobs: 2 });
     expect(existsSync(join(withBase, 'sitemap.xml'))).toBe(false);
-    expect(readFileSync(join(withBase, '.copra', 'shard.json'), 'utf8')).toContain(JSON.stringify(baseUrl));
+    expect(readFileSync(markerIn(withBase), 'utf8')).toContain(JSON.stringify(baseUrl));
     // ... and merge writes it from every part, as their markers say: the parts above, told of one.
-    const markers = parts.map((part) => join(part, '.copra', 'shard.json'));
+    const markers = parts.map(markerIn);
     const untold = markers.map((marker) => readFileSync(marker, 'utf8'));
     const site = join(dir, 'told-merged');
     try {
@@ -105,13 +107,13 @@ describe('a build in shards, merged', () => {
   it('refuses parts that are not the shards of one build, naming them', async () => {
     const damaged = join(dir, 'damaged');
     mkdirSync(join(damaged, '.copra'), { recursive: true });
-    writeFileSync(join(damaged, '.copra', 'shard.json'), '{"shard": 3}');
+    writeFileSync(markerIn(damaged), '{"shard": 3}');
     // Shard 3/3 as a build of another snapshot leaves it: its record, and so its digest, differ.
     const other = join(dir, 'other-3');
     mkdirSync(join(other, '.copra'), { recursive: true });
     copyFileSync(BUILDBOT_FIXTURE, recordPathIn(other));
-    const marker = JSON.parse(readFileSync(join(parts[2]!, '.copra', 'shard.json'), 'utf8')) as { record: string };
-    writeFileSync(join(other, '.copra', 'shard.json'), JSON.stringify({ ...marker, record: createHash('sha256').update(readFileSync(BUILDBOT_FIXTURE)).digest('hex') }));
+    const marker = JSON.parse(readFileSync(markerIn(parts[2]!), 'utf8')) as { record: string };
+    writeFileSync(markerIn(other), JSON.stringify({ ...marker, record: createHash('sha256').update(readFileSync(BUILDBOT_FIXTURE)).digest('hex') }));
     const refusals: [string[], RegExp][] = [
       [parts.slice(0, 2), /shard 3\/3 missing/],
       [[parts[0]!, ...parts], /part-1 and .*part-1 are both shard 1\/3/],

@@ -23,7 +23,7 @@ export function sanitizeLogHtml(html: string): string {
       'a', 'b', 'br', 'code', 'div', 'em', 'h1', 'h2', 'h3', 'h4', 'hr', 'i', 'li', 'ol', 'p', 'pre',
       'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul',
     ],
-    allowedAttributes: { a: ['href', 'title'], '*': ['class'] },
+    allowedAttributes: { a: ['href', 'title'] },
     allowedClasses: { '*': TWISTED_FAILURE_CLASSES },
     allowedSchemes: ['http', 'https'],
     transformTags: {

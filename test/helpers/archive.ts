@@ -22,6 +22,10 @@ const scratchDirs: string[] = [];
 // are removed too.
 afterAll(() => scratchDirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/** What an interrupted build or merge leaves beside its archive in `dir`: scratch folders and locks. */
+export const copraLeftovers = (dir: string): string[] =>
+  readdirSync(dir).filter((name) => name.includes('.copra-tmp-') || name.endsWith('copra-lock'));
+
 /** A temporary directory (in RAM where vitest.config.ts found a RAM file system), removed after the test file. */
 export function scratchDir(prefix = 'copra-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -4,12 +4,12 @@
  * was: no worker lives on, no scratch file or lock remains.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { buildIdAt, statusdbEarlyCut } from '../fixtures/history.ts';
-import { REPO, STATUSDB_FIXTURE, archiveHashes, differences, scratchDir } from '../helpers/archive.ts';
+import { REPO, STATUSDB_FIXTURE, archiveHashes, copraLeftovers, differences, scratchDir } from '../helpers/archive.ts';
 
 const quiet = { write: () => {} };
 
@@ -75,7 +75,7 @@ describe('an interrupted or failed update', () => {
     // Nothing may write after copra returned: wait a little, then look again.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(workers.filter(alive)).toEqual([]);
-    expect(readdirSync(dir).filter((name) => name.includes('.copra-tmp-') || name.endsWith('copra-lock'))).toEqual([]);
+    expect(copraLeftovers(dir)).toEqual([]);
     expect(state(out)).toEqual(before);
   };
 
@@ -152,7 +152,7 @@ describe('an update killed with SIGKILL at any moment', () => {
       expect(pending || differences(now, old).length === 0 || differences(now, updated).length === 0, `killed at ${moment}`).toBe(true);
       await buildArchive(STATUSDB_FIXTURE, { out, output: quiet, jobs: 2 });
       expect(differences(archiveHashes(out), updated), `killed at ${moment}`).toEqual([]);
-      expect(readdirSync(dir).filter((name) => name.includes('.copra-tmp-') || name.endsWith('copra-lock'))).toEqual([]);
+      expect(copraLeftovers(dir)).toEqual([]);
     }
   });
 });

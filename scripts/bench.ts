@@ -3,7 +3,7 @@
  *
  *   npm run bench [-- --sizes 10000,100000,1000000] [--full] [--time-limit SECONDS] [--cpu-prof]
  *                 [--jobs N] [--seed S] [--work DIR] [--naive-max N] [--copra-args "..."] [--no-write]
- *                 [--render-only] [--no-recordings] [--shards N] [--shards-max N]
+ *                 [--render-only] [--no-recordings] [--shards N] [--shards-max N] [--update-only]
  *   npm run bench -- --memory
  *
  * First, unless --no-recordings: the update of each shared recording (buildbot and statusdb) from
@@ -20,6 +20,10 @@
  * with plain fs.writeFileSync into a fresh directory, and (b) up to --naive-max builds (default
  * 10,000) a naive single-pass Eleventy run paginating one template over every build. Results go
  * to stdout and into the results section of BENCHMARKS.md.
+ *
+ * --update-only measures, for each size, only its update: the snapshot's first 99 % built fresh
+ * (the row's build), then that archive updated with the whole snapshot; for sizes whose fresh
+ * build and earlier archive do not fit the disk side by side (1M builds: ~37 GB each).
  *
  * --memory instead measures the peak memory of builds whose snapshot concentrates rows where a
  * window could be unbounded (one builder with 200,000 builds, one sourcestamp with 50,000, one log
@@ -479,6 +483,8 @@ interface SizeResult {
   update?: UpdateResult | null;
   stats?: StatsResult | null;
   shards?: ShardsResult | null;
+  /** `copra` built the snapshot's first 99 % (--update-only); `output` is the updated archive. */
+  freshOfEarlier?: boolean;
 }
 
 interface ShardsResult {
@@ -502,9 +508,11 @@ interface StatsResult {
 interface UpdateResult {
   /** Wall time of the whole update command. */
   wallSeconds: number;
-  /** The same snapshot built fresh, in the same run, just before. */
+  /** The same snapshot built fresh, in the same run, just before (with --update-only: its first 99 %). */
   freshWallSeconds: number;
   pages: number | null;
+  /** Of the update's process tree (not stored before 2026-12-03). */
+  peakRssBytes?: number;
 }
 
 function machineFacts(): string {
@@ -542,7 +550,7 @@ function tableRow(result: SizeResult): string[] {
   const finished = copra.exitCode === 0 && !copra.timedOut;
   const rate = (pages: number | null) => (pages === null ? '–' : count(Math.round(pages)));
   return [
-    count(result.builds),
+    result.freshOfEarlier ? `${count(result.builds)} (copra's build: its first 99 %; output: after the update)` : count(result.builds),
     `${result.date} (load ${result.load ?? '?'})`,
     `${mb(generator.bytes)}, ${count(generator.rows)} rows`,
     `${secs(generator.seconds)} s (${count(generator.rowsPerSecond)} rows/s, ` +
@@ -614,7 +622,8 @@ async function statsOf(snapshot: string, out: string, output: OutputResult, copr
 
 function updateText(update: UpdateResult | null | undefined): string {
   if (!update) return 'not run';
-  return `${secs(update.wallSeconds)} s, ${count(update.pages)} pages; ÷ fresh ${secs(update.freshWallSeconds)} s = ${(update.wallSeconds / update.freshWallSeconds).toFixed(2)}`;
+  const peak = update.peakRssBytes === undefined ? '' : `, peak ${gb(update.peakRssBytes)}`;
+  return `${secs(update.wallSeconds)} s, ${count(update.pages)} pages${peak}; ÷ fresh ${secs(update.freshWallSeconds)} s = ${(update.wallSeconds / update.freshWallSeconds).toFixed(2)}`;
 }
 
 function baselineText(copra: CopraResult, output: OutputResult | null): string {
@@ -708,6 +717,8 @@ interface BenchOptions {
   recordings: boolean;
   /** Only measure the peak memory of concentrated snapshots beside ordinary ones. */
   memory: boolean;
+  /** Per size, only the update: its first 99 % built fresh, then updated with the whole snapshot. */
+  updateOnly: boolean;
 }
 
 function parseOptions(): BenchOptions {
@@ -729,6 +740,7 @@ function parseOptions(): BenchOptions {
       'render-only': { type: 'boolean', default: false },
       'no-recordings': { type: 'boolean', default: false },
       memory: { type: 'boolean', default: false },
+      'update-only': { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -751,6 +763,7 @@ function parseOptions(): BenchOptions {
     renderOnly: values['render-only'],
     recordings: !values['no-recordings'] && !values.full,
     memory: values.memory,
+    updateOnly: values['update-only'],
   };
 }
 
@@ -790,6 +803,7 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
   const { snapshot, out, baseline, earlier, updated } = workPaths(builds, options.workDir);
   log('generating the snapshot');
   const generator = await generate(builds, options.seed, snapshot, options.full);
+  if (options.updateOnly) return benchUpdateAlone(builds, generator, options);
   log(`generated in ${secs(generator.seconds)} s; building with copra`);
   rmSync(out, { recursive: true, force: true });
   const loadBefore = loadavg()[0]!.toFixed(1);
@@ -820,7 +834,7 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
     rmSync(updated, { recursive: true, force: true });
     await buildWithCopra(earlier, updated, options, options.jobs);
     const run = await buildWithCopra(snapshot, updated, options, options.jobs);
-    update = { wallSeconds: run.wallSeconds, freshWallSeconds: copra.wallSeconds, pages: run.pages };
+    update = { wallSeconds: run.wallSeconds, freshWallSeconds: copra.wallSeconds, pages: run.pages, peakRssBytes: run.peakRssBytes };
   }
   let naive: NaiveResult | null = null;
   if (builds <= options.naiveMax) {
@@ -834,6 +848,33 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
   }
   const date = new Date().toISOString().slice(0, 10);
   return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update, stats, shards };
+}
+
+/**
+ * The update alone, for sizes too big for two archives on one disk: the row's fresh build is the
+ * snapshot's first 99 % (`freshOfEarlier`), and its output is the archive that update leaves.
+ */
+async function benchUpdateAlone(builds: number, generator: GeneratorResult, options: BenchOptions): Promise<SizeResult> {
+  const log = sizeLog(builds);
+  const { snapshot, earlier, updated } = workPaths(builds, options.workDir);
+  log(`generated in ${secs(generator.seconds)} s; cutting the snapshot as it stood at the start of its last 1 % of builds`);
+  statusdbEarlyCut(snapshot, earlier, buildIdAt(snapshot, 0.99));
+  rmSync(updated, { recursive: true, force: true });
+  log('building the first 99 % fresh');
+  const loadBefore = loadavg()[0]!.toFixed(1);
+  const copra = await buildWithCopra(earlier, updated, options, options.jobs);
+  const load = `${loadBefore}→${loadavg()[0]!.toFixed(1)}`;
+  let update: UpdateResult | null = null;
+  let output: OutputResult | null = null;
+  if (copra.exitCode === 0 && !copra.timedOut) {
+    log('updating it with the whole snapshot');
+    const run = await buildWithCopra(snapshot, updated, options, options.jobs);
+    update = { wallSeconds: run.wallSeconds, freshWallSeconds: copra.wallSeconds, pages: run.pages, peakRssBytes: run.peakRssBytes };
+    log('measuring the updated archive');
+    output = walkOutput(updated, null);
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive: null, update, freshOfEarlier: true };
 }
 
 interface RecordingResult {

@@ -82,6 +82,9 @@ const MAX_SEGMENT = 120;
 /** Names Windows reserves for devices: no file or directory may have them, whatever its extension. */
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
 
+/** A name that pathSegment keeps as it is: kept characters only, no dot first or last. */
+const KEPT_AS_IS = /^[a-z0-9_-](?:[a-z0-9_.-]*[a-z0-9_-])?$/;
+
 const escapeByte = (byte: number) => `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
 
 /**
@@ -98,6 +101,8 @@ const escapeByte = (byte: number) => `~${byte.toString(16).toUpperCase().padStar
  * collision.
  */
 export function pathSegment(name: string): string {
+  // Most names (revisions, numbers, lowercase builder names) are their own segment: a page has dozens.
+  if (name.length <= MAX_SEGMENT && KEPT_AS_IS.test(name) && !WINDOWS_DEVICE.test(name)) return name;
   const bytes = [...Buffer.from(name, 'utf8')];
   const device = WINDOWS_DEVICE.test(name);
   const segment = bytes
@@ -128,11 +133,15 @@ export function outputPath(url: PageUrl): string {
   return `${url}index.html`;
 }
 
-/** A link from the page at `from` to the page (or asset) at `to`. */
-export function relativeHref(from: PageUrl, to: string): string {
+/** The way from the page at `from` up to the archive's root: `../` for each folder. */
+export function upToRoot(from: PageUrl): string {
   const depth = from === '' ? 0 : from.split('/').length - 1;
-  const target = to === '' || to.endsWith('/') ? `${to}index.html` : to;
-  return '../'.repeat(depth) + target;
+  return '../'.repeat(depth);
+}
+
+/** What a link from the root names: a folder's page by its file, so archives open from disk too. */
+export function linkTarget(to: string): string {
+  return to === '' || to.endsWith('/') ? `${to}index.html` : to;
 }
 
 /**

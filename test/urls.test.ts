@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outputPath, pathSegment, relativeHref, urls, webHref } from '../src/urls.ts';
+import { linkTarget, outputPath, pathSegment, upToRoot, urls, webHref } from '../src/urls.ts';
 
-describe('relativeHref', () => {
+describe('links between pages: up to the root, then down to the target', () => {
   it.each([
     ['', 'build/1/', 'build/1/index.html'],
     ['build/1/', 'build/2/', '../../build/2/index.html'],
@@ -11,7 +11,7 @@ describe('relativeHref', () => {
     ['build/1/', 'assets/copra.css', '../../assets/copra.css'],
     ['build/7/log/9/', 'build/7/', '../../../../build/7/index.html'],
   ])('links %j to %j as %j', (from, to, href) => {
-    expect(relativeHref(from, to)).toBe(href);
+    expect(upToRoot(from) + linkTarget(to)).toBe(href);
   });
 });
 
@@ -22,6 +22,8 @@ describe('pathSegment', () => {
     ['property_changes', 'property_changes'],
     ['releases/mozilla-1.9.2', 'releases~2Fmozilla-1.9.2'],
     ['a b', 'a~20b'],
+    ['a', 'a'],
+    ['-a.b_', '-a.b_'],
     ['~', '~7E'],
     ['', '~'],
     ['.', '~2E'],

@@ -9,7 +9,7 @@ import { type LogMode, type LogSummary, buildFailureSummary } from './failureSum
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 import { type PageKind, idSpan } from './kind.ts';
 import { chunk } from './paging.ts';
-import { isJson, readableJson } from './values.ts';
+import { readableProperty } from './values.ts';
 
 export interface BuildPage extends PageBase {
   id: number;
@@ -157,10 +157,10 @@ function buildPage(
     triggered: build.triggeredBuildIds.map(buildLink),
     problems: buildProblems(build, site, link),
     steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs, site)),
-    properties: build.properties.map((property) => {
-      const json = isJson(property.value);
-      if (!json) site.warnings.add('json', `property ${property.name} of build ${build.id} is not valid JSON; shown as stored`);
-      return { ...property, value: readableJson(property.value), notJson: !json };
+    properties: build.properties.map(({ name, value, source }) => {
+      const { text, json } = readableProperty(value);
+      if (!json) site.warnings.add('json', `property ${name} of build ${build.id} is not valid JSON; shown as stored`);
+      return { name, value: text, source, notJson: !json };
     }),
     sourcestamps: build.sourcestampIds.map((id) => {
       const stamp = stamps.get(id);
@@ -213,7 +213,7 @@ function timesProblem(start: number | null, end: number | null): string | null {
 function externalLogs(properties: Property[]): Link[] {
   return properties
     .filter((property) => property.name === 'log_url')
-    .map((property) => readableJson(property.value))
+    .map((property) => readableProperty(property.value).text)
     .flatMap((url) => {
       const href = webHref(url);
       return href === null ? [] : [{ href, text: url }];

@@ -3,10 +3,15 @@ import type { PageBase, Site } from './site.ts';
 /** What text that was not valid UTF-8 in the snapshot becomes when it is read. */
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
+/** Walks the model without allocating: it runs once for every page. */
 function holdsReplacement(value: unknown): boolean {
   if (typeof value === 'string') return value.includes(REPLACEMENT_CHARACTER);
-  if (Array.isArray(value)) return value.some(holdsReplacement);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsReplacement);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsReplacement(item)) return true;
+    return false;
+  }
+  for (const key in value) if (holdsReplacement((value as Record<string, unknown>)[key])) return true;
   return false;
 }
 

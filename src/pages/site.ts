@@ -1,6 +1,6 @@
 import type { Builder, Master, SchemaKind, Worker } from '../model/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { type ListingKey, type PageUrl, relativeHref, urls } from '../urls.ts';
+import { type ListingKey, type PageUrl, linkTarget, upToRoot, urls } from '../urls.ts';
 import { Warnings } from './warnings.ts';
 
 /**
@@ -65,13 +65,18 @@ export interface Link {
 
 /** Links as seen from one page: every href a page model hands its template comes from here. */
 export class Linker {
+  /** Computed once: a page makes hundreds of links. */
+  private readonly up: string;
+
   constructor(
     readonly from: PageUrl,
     private readonly site: Site,
-  ) {}
+  ) {
+    this.up = upToRoot(from);
+  }
 
   to(url: string): string {
-    return relativeHref(this.from, url);
+    return this.up + linkTarget(url);
   }
 
   /** The absolute address of an archive path, when the archive knows where it is served. */

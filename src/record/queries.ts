@@ -176,16 +176,14 @@ export class RecordSnapshot implements Snapshot {
 
   buildDetails(ids: readonly number[]): BuildDetail[] {
     const idList = jsonIds(ids);
-    const builds = this.db
-      .prepare(
-        `SELECT b.*, b.results AS result,
-                ${neighbour('b', 'previous')} AS previous_id, ${neighbour('b', 'next')} AS next_id,
-                (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number
-         FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
-      )
-      .all(idList) as BuildRow[];
+    const builds = this.statement(
+      `SELECT b.*, b.results AS result,
+              ${neighbour('b', 'previous')} AS previous_id, ${neighbour('b', 'next')} AS next_id,
+              (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number
+       FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
+    ).all(idList) as BuildRow[];
     const byBuild = <T extends { buildid: number }>(sql: string) =>
-      groupBy(this.db.prepare(sql).all(idList) as T[], (row) => row.buildid);
+      groupBy(this.statement(sql).all(idList) as T[], (row) => row.buildid);
     const stamps = byBuild<{ buildid: number; sourcestampid: number }>(
       `SELECT buildid, sourcestampid FROM build_sourcestamps WHERE buildid ${IN_JSON} ORDER BY buildid, sourcestampid`,
     );
@@ -205,8 +203,8 @@ export class RecordSnapshot implements Snapshot {
       reason: row.reason,
       sourcestampIds: (stamps.get(row.id) ?? []).map((stamp) => stamp.sourcestampid),
       parentBuildId: row.parent_buildid,
-      steps: (steps.get(row.id) ?? []).map(({ buildId: _, ...step }) => step),
-      properties: (properties.get(row.id) ?? []).map(({ name, value, source }) => ({ name, value, source })),
+      steps: steps.get(row.id) ?? [],
+      properties: properties.get(row.id) ?? [],
       triggeredBuildIds: (triggered.get(row.id) ?? []).map((build) => build.id),
       previousBuildId: row.previous_id,
       nextBuildId: row.next_id,
@@ -215,41 +213,43 @@ export class RecordSnapshot implements Snapshot {
   }
 
   private steps(buildIds: string): (Step & { buildId: number })[] {
-    const rows = this.db.prepare(`SELECT * FROM steps WHERE buildid ${IN_JSON} ORDER BY buildid, number, id`).all(buildIds) as StepRow[];
+    const rows = this.statement(
+      `SELECT id, buildid, number, name, started_at, complete_at, results, state_string, hidden, urls_json
+       FROM steps WHERE buildid ${IN_JSON} ORDER BY buildid, number, id`,
+    ).all(buildIds) as StepRow[];
     const logs = groupBy(
-      this.db
-        .prepare(
-          `SELECT l.id, l.stepid, l.name, l.slug, l.type, l.num_lines FROM steps s
-           JOIN logs l ON l.stepid = s.id WHERE s.buildid ${IN_JSON} ORDER BY l.stepid, l.id`,
-        )
-        .all(buildIds) as { id: number; stepid: number; name: string; slug: string; type: string; num_lines: number }[],
+      this.statement(
+        `SELECT l.id, l.stepid, l.name, l.slug, l.type, l.num_lines FROM steps s
+         JOIN logs l ON l.stepid = s.id WHERE s.buildid ${IN_JSON} ORDER BY l.stepid, l.id`,
+      ).all(buildIds) as { id: number; stepid: number; name: string; slug: string; type: string; num_lines: number }[],
       (row) => row.stepid,
     );
-    return rows.map((row) => ({
-      id: row.id,
-      buildId: row.buildid,
-      number: row.number,
-      name: row.name,
-      startedAt: row.started_at,
-      completeAt: row.complete_at,
-      result: row.results,
-      description: row.state_string,
-      hidden: row.hidden !== 0,
-      urls: stepUrls(row.urls_json) ?? [],
-      urlsUnreadable: stepUrls(row.urls_json) === null,
-      logs: (logs.get(row.id) ?? []).map(
-        (log): LogRef => ({ id: log.id, name: log.name, slug: log.slug, type: log.type, numLines: log.num_lines }),
-      ),
-    }));
+    return rows.map((row) => {
+      const urls = stepUrls(row.urls_json);
+      return {
+        id: row.id,
+        buildId: row.buildid,
+        number: row.number,
+        name: row.name,
+        startedAt: row.started_at,
+        completeAt: row.complete_at,
+        result: row.results,
+        description: row.state_string,
+        hidden: row.hidden !== 0,
+        urls: urls ?? [],
+        urlsUnreadable: urls === null,
+        logs: (logs.get(row.id) ?? []).map(
+          (log): LogRef => ({ id: log.id, name: log.name, slug: log.slug, type: log.type, numLines: log.num_lines }),
+        ),
+      };
+    });
   }
 
   platformProperties(buildIds: readonly number[]): Map<number, string> {
-    const rows = this.db
-      .prepare(
-        `SELECT bp.buildid, bp.value FROM json_each(?) ids
-         CROSS JOIN build_properties bp ON bp.buildid = ids.value AND bp.name = 'platform'`,
-      )
-      .all(jsonIds(buildIds)) as { buildid: number; value: string }[];
+    const rows = this.statement(
+      `SELECT bp.buildid, bp.value FROM json_each(?) ids
+       CROSS JOIN build_properties bp ON bp.buildid = ids.value AND bp.name = 'platform'`,
+    ).all(jsonIds(buildIds)) as { buildid: number; value: string }[];
     return new Map(rows.map((row) => [row.buildid, propertyText(row.value)]));
   }
 
@@ -280,8 +280,7 @@ export class RecordSnapshot implements Snapshot {
   }
 
   sourcestamps(ids: readonly number[]): Sourcestamp[] {
-    return this.db
-      .prepare(`SELECT id, branch, revision, repository, project FROM sourcestamps WHERE id ${IN_JSON} ORDER BY id`)
+    return this.statement(`SELECT id, branch, revision, repository, project FROM sourcestamps WHERE id ${IN_JSON} ORDER BY id`)
       .all(jsonIds(ids)) as Sourcestamp[];
   }
 
@@ -330,13 +329,11 @@ export class RecordSnapshot implements Snapshot {
   }
 
   stampsOfChanges(changeIds: readonly number[]): Map<number, Sourcestamp[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT sc.changeid, s.id, s.branch, s.revision, s.repository, s.project
-         FROM stamp_changes sc JOIN sourcestamps s ON s.id = sc.sourcestampid
-         WHERE sc.changeid ${IN_JSON} ORDER BY sc.changeid, s.id`,
-      )
-      .all(jsonIds(changeIds)) as (Sourcestamp & { changeid: number })[];
+    const rows = this.statement(
+      `SELECT sc.changeid, s.id, s.branch, s.revision, s.repository, s.project
+       FROM stamp_changes sc JOIN sourcestamps s ON s.id = sc.sourcestampid
+       WHERE sc.changeid ${IN_JSON} ORDER BY sc.changeid, s.id`,
+    ).all(jsonIds(changeIds)) as (Sourcestamp & { changeid: number })[];
     const byChange = groupBy(rows, (row) => row.changeid);
     return new Map([...byChange].map(([changeId, stamps]) => [changeId, stamps.map(({ changeid: _, ...stamp }) => stamp)]));
   }
@@ -359,17 +356,15 @@ export class RecordSnapshot implements Snapshot {
   }
 
   sourcestampsWithRevisions(revisions: readonly string[]): Sourcestamp[] {
-    return this.db
-      .prepare(`SELECT id, branch, revision, repository, project FROM sourcestamps WHERE revision ${IN_JSON} ORDER BY id`)
+    return this.statement(`SELECT id, branch, revision, repository, project FROM sourcestamps WHERE revision ${IN_JSON} ORDER BY id`)
       .all(JSON.stringify(revisions)) as Sourcestamp[];
   }
 
   /** Changes as `sql` selects them (a stamp id and every column of changes), with their files. */
   private changeRows(sql: string, ...params: unknown[]): (Change & { sourcestampId: number | null })[] {
-    const rows = this.db.prepare(sql).all(...params) as ChangeRow[];
+    const rows = this.statement(sql).all(...params) as ChangeRow[];
     const files = groupBy(
-      this.db
-        .prepare(`SELECT changeid, filename FROM change_files WHERE changeid ${IN_JSON} ORDER BY changeid, rowid`)
+      this.statement(`SELECT changeid, filename FROM change_files WHERE changeid ${IN_JSON} ORDER BY changeid, rowid`)
         .all(jsonIds(rows.map((row) => row.id))) as { changeid: number; filename: string }[],
       (row) => row.changeid,
     );
@@ -388,17 +383,15 @@ export class RecordSnapshot implements Snapshot {
   }
 
   buildsOfSourcestamps(ids: readonly number[], limit: number, builderIds?: readonly number[]): Map<number, StampBuilds> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM (
-           SELECT bs.sourcestampid AS stampid, ${SUMMARY_COLUMNS},
-                  count(*) OVER (PARTITION BY bs.sourcestampid) AS total,
-                  row_number() OVER (PARTITION BY bs.sourcestampid ORDER BY b.started_at, b.id) AS position
-           FROM build_sourcestamps bs JOIN builds b ON b.id = bs.buildid
-           WHERE bs.sourcestampid ${IN_JSON} ${builderIds ? `AND b.builderid ${IN_JSON}` : ''})
-         WHERE position <= ? ORDER BY stampid, position`,
-      )
-      .all(...[jsonIds(ids), ...(builderIds ? [jsonIds(builderIds)] : []), limit]) as (SummaryRow & {
+    const rows = this.statement(
+      `SELECT * FROM (
+         SELECT bs.sourcestampid AS stampid, ${SUMMARY_COLUMNS},
+                count(*) OVER (PARTITION BY bs.sourcestampid) AS total,
+                row_number() OVER (PARTITION BY bs.sourcestampid ORDER BY b.started_at, b.id) AS position
+         FROM build_sourcestamps bs JOIN builds b ON b.id = bs.buildid
+         WHERE bs.sourcestampid ${IN_JSON} ${builderIds ? `AND b.builderid ${IN_JSON}` : ''})
+       WHERE position <= ? ORDER BY stampid, position`,
+    ).all(...[jsonIds(ids), ...(builderIds ? [jsonIds(builderIds)] : []), limit]) as (SummaryRow & {
       stampid: number;
       total: number;
     })[];
@@ -443,15 +436,13 @@ export class RecordSnapshot implements Snapshot {
   }
 
   private logInfos(where: string, ...params: unknown[]): LogInfo[] {
-    return this.db
-      .prepare(
-        `SELECT l.id, l.name, l.slug, l.type, l.num_lines AS numLines, s.buildid AS buildId,
-                b.builderid AS builderId, b.number AS buildNumber, s.number AS stepNumber, s.name AS stepName,
-                s.results AS stepResult, s.started_at AS stepStartedAt, s.complete_at AS stepCompleteAt
-         FROM logs l JOIN steps s ON s.id = l.stepid JOIN builds b ON b.id = s.buildid
-         WHERE ${where} ORDER BY l.id`,
-      )
-      .all(...params) as LogInfo[];
+    return this.statement(
+      `SELECT l.id, l.name, l.slug, l.type, l.num_lines AS numLines, s.buildid AS buildId,
+              b.builderid AS builderId, b.number AS buildNumber, s.number AS stepNumber, s.name AS stepName,
+              s.results AS stepResult, s.started_at AS stepStartedAt, s.complete_at AS stepCompleteAt
+       FROM logs l JOIN steps s ON s.id = l.stepid JOIN builds b ON b.id = s.buildid
+       WHERE ${where} ORDER BY l.id`,
+    ).all(...params) as LogInfo[];
   }
 
   logChunks(logId: number): IterableIterator<LogChunk> {
@@ -465,8 +456,7 @@ export class RecordSnapshot implements Snapshot {
   }
 
   buildsOf(kind: EntityKind, id: number, page: BuildPage = ALL_BUILDS): BuildSummary[] {
-    const rows = this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${ENTITY_COLUMN[kind]} = ? ORDER BY b.id LIMIT ? OFFSET ?`)
+    const rows = this.statement(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${ENTITY_COLUMN[kind]} = ? ORDER BY b.id LIMIT ? OFFSET ?`)
       .all(id, page.limit, page.offset) as SummaryRow[];
     return rows.map(buildSummary);
   }
@@ -482,24 +472,20 @@ export class RecordSnapshot implements Snapshot {
     const where = ids ? `b.${column} ${IN_JSON}` : `b.${column} IS NOT NULL`;
     const params = ids ? [jsonIds(ids)] : [];
     const newest = (condition: string, limit: number) =>
-      this.db
-        .prepare(
-          `SELECT * FROM (
-             SELECT ${SUMMARY_COLUMNS}, b.${column} AS owner,
-                    row_number() OVER (PARTITION BY b.${column} ORDER BY b.started_at DESC, b.id DESC) AS position
-             FROM builds b WHERE ${where} ${condition})
-           WHERE position <= ? ORDER BY owner, position`,
-        )
-        .all(...params, limit) as (SummaryRow & { owner: number })[];
+      this.statement(
+        `SELECT * FROM (
+           SELECT ${SUMMARY_COLUMNS}, b.${column} AS owner,
+                  row_number() OVER (PARTITION BY b.${column} ORDER BY b.started_at DESC, b.id DESC) AS position
+           FROM builds b WHERE ${where} ${condition})
+         WHERE position <= ? ORDER BY owner, position`,
+      ).all(...params, limit) as (SummaryRow & { owner: number })[];
     // Badges and success rates ask for no recent builds: no window query then.
     const recentBuilds = recent > 0 ? groupBy(newest('', recent), (row) => row.owner) : new Map<number, (SummaryRow & { owner: number })[]>();
     const lastFinished = new Map(newest('AND b.results IS NOT NULL', 1).map((row) => [row.owner, buildSummary(row)]));
-    const counts = this.db
-      .prepare(
-        `SELECT b.${column} AS owner, count(*) AS builds, count(b.results) AS finished, count(*) FILTER (WHERE b.results = 0) AS successes
-         FROM builds b WHERE ${where} GROUP BY b.${column}`,
-      )
-      .all(...params) as { owner: number; builds: number; finished: number; successes: number }[];
+    const counts = this.statement(
+      `SELECT b.${column} AS owner, count(*) AS builds, count(b.results) AS finished, count(*) FILTER (WHERE b.results = 0) AS successes
+       FROM builds b WHERE ${where} GROUP BY b.${column}`,
+    ).all(...params) as { owner: number; builds: number; finished: number; successes: number }[];
     return new Map(
       counts.map(({ owner, ...count }) => [
         owner,
@@ -509,26 +495,23 @@ export class RecordSnapshot implements Snapshot {
   }
 
   buildFacts(ids: readonly number[]): Map<number, BuildFacts> {
-    const rows = this.db
-      .prepare(
-        `SELECT b.id, b.workerid AS workerId,
-           (SELECT s.revision FROM build_sourcestamps bs JOIN sourcestamps s ON s.id = bs.sourcestampid
-            WHERE bs.buildid = b.id ORDER BY s.id LIMIT 1) AS revision,
-           (SELECT st.name FROM steps st WHERE st.buildid = b.id AND st.results = b.results AND b.results IN ${FAILED}
-            ORDER BY st.number LIMIT 1) AS failedStep
-         FROM builds b WHERE b.id ${IN_JSON}`,
-      )
-      .all(jsonIds(ids)) as (BuildFacts & { id: number })[];
-    return new Map(rows.map(({ id, ...facts }) => [id, facts]));
+    const rows = this.statement(
+      `SELECT b.id, b.workerid AS workerId,
+         (SELECT s.revision FROM build_sourcestamps bs JOIN sourcestamps s ON s.id = bs.sourcestampid
+          WHERE bs.buildid = b.id ORDER BY bs.sourcestampid LIMIT 1) AS revision,
+         CASE WHEN b.results IN ${FAILED} THEN
+           (SELECT st.name FROM steps st WHERE st.buildid = b.id AND st.results = b.results ORDER BY st.number LIMIT 1)
+         END AS failedStep
+       FROM builds b WHERE b.id ${IN_JSON}`,
+    ).all(jsonIds(ids)) as (BuildFacts & { id: number })[];
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   similarBuilds(ids: readonly number[]): Map<number, SimilarBuilds> {
-    const targets = this.db
-      .prepare(`SELECT id, builderid, number FROM builds WHERE id ${IN_JSON} AND results IN ${FAILED} ORDER BY id`)
+    const targets = this.statement(`SELECT id, builderid, number FROM builds WHERE id ${IN_JSON} AND results IN ${FAILED} ORDER BY id`)
       .all(jsonIds(ids)) as { id: number; builderid: number; number: number }[];
     const failedSteps = groupBy(
-      this.db
-        .prepare(`SELECT DISTINCT buildid, name FROM steps WHERE buildid ${IN_JSON} AND results IN ${FAILED} AND name IS NOT NULL ORDER BY buildid, name`)
+      this.statement(`SELECT DISTINCT buildid, name FROM steps WHERE buildid ${IN_JSON} AND results IN ${FAILED} AND name IS NOT NULL ORDER BY buildid, name`)
         .all(jsonIds(targets.map((target) => target.id))) as { buildid: number; name: string }[],
       (row) => row.buildid,
     );
@@ -657,8 +640,7 @@ export class RecordSnapshot implements Snapshot {
 
   /** Whose these builds are, where the record has them. */
   buildOwners(ids: readonly number[]): Map<number, BuildOwners> {
-    const rows = this.db
-      .prepare(`SELECT id, 0 AS isNew, builderid AS builder, workerid AS worker, masterid AS master FROM builds WHERE id ${IN_JSON}`)
+    const rows = this.statement(`SELECT id, 0 AS isNew, builderid AS builder, workerid AS worker, masterid AS master FROM builds WHERE id ${IN_JSON}`)
       .all(jsonIds(ids)) as BuildOwners[];
     return new Map(rows.map((row) => [row.id, { ...row, isNew: false }]));
   }

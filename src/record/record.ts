@@ -241,7 +241,6 @@ export function memoryRecord(snapshotFile: string, snapshotPath: string): Record
   }
 }
 
-
 /**
  * The record of one snapshot alone, made in `workDir` (which must exist): how tests and tools
  * read a snapshot the way pages see it.

@@ -5,6 +5,7 @@
  *                 [--jobs N] [--seed S] [--work DIR] [--naive-max N] [--copra-args "..."] [--no-write]
  *                 [--render-only] [--no-recordings] [--shards N] [--shards-max N] [--update-only]
  *   npm run bench -- --memory
+ *   npm run bench -- --models [--sizes 100000]
  *
  * First, unless --no-recordings: the update of each shared recording (buildbot and statusdb) from
  * the database as it stood at the start of its last 1 % of builds, beside fresh builds of the whole
@@ -24,6 +25,9 @@
  * --update-only measures, for each size, only its update: the snapshot's first 99 % built fresh
  * (the row's build), then that archive updated with the whole snapshot; for sizes whose fresh
  * build and earlier archive do not fit the disk side by side (1M builds: ~37 GB each).
+ *
+ * --models instead times the page models alone, per kind of page (no Eleventy, no files), from the
+ * record of each size's snapshot: what a page costs copra before it is rendered.
  *
  * --memory instead measures the peak memory of builds whose snapshot concentrates rows where a
  * window could be unbounded (one builder with 200,000 builds, one sourcestamp with 50,000, one log
@@ -561,7 +565,7 @@ function tableRow(result: SizeResult): string[] {
     `${rate(copra.pagesPerSecond)} / ${rate(copra.renderPagesPerSecond)}`,
     peakRssText(copra),
     output ? `${count(output.files)} files, ${mb(output.bytes)} (${mb(output.diskBytes)} on disk)` : '–',
-    baselineText(copra, output),
+    result.freshOfEarlier ? 'not run' : baselineText(copra, output),
     naiveText(copra, naive),
     copra.phases.search !== null ? `${secs(copra.phases.search)} s` : finished ? 'n/a (not built yet)' : '–',
     updateText(result.update),
@@ -719,6 +723,8 @@ interface BenchOptions {
   memory: boolean;
   /** Per size, only the update: its first 99 % built fresh, then updated with the whole snapshot. */
   updateOnly: boolean;
+  /** Only time the page models of each size, per kind of page. */
+  models: boolean;
 }
 
 function parseOptions(): BenchOptions {
@@ -741,6 +747,7 @@ function parseOptions(): BenchOptions {
       'no-recordings': { type: 'boolean', default: false },
       memory: { type: 'boolean', default: false },
       'update-only': { type: 'boolean', default: false },
+      models: { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -764,6 +771,7 @@ function parseOptions(): BenchOptions {
     recordings: !values['no-recordings'] && !values.full,
     memory: values.memory,
     updateOnly: values['update-only'],
+    models: values.models,
   };
 }
 
@@ -1013,6 +1021,90 @@ async function benchMemory(options: BenchOptions): Promise<MemoryCase[]> {
   return cases;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Page models
+
+/** Parts of each kind timed, spread over the archive, and rounds over them (the median is kept). */
+const MODEL_SAMPLE = { parts: 8, rounds: 3 } as const;
+
+interface ModelTimes {
+  kind: string;
+  /** The kind's pages in the whole archive. */
+  pages: number;
+  /** Over the sampled parts, median of the rounds. */
+  msPerPage: number;
+}
+
+/**
+ * The page models of a `builds`-build snapshot alone, per kind (no Eleventy, no files): ms a page
+ * over up to MODEL_SAMPLE.parts parts spread over the archive, median of MODEL_SAMPLE.rounds
+ * rounds. They run in this process, from src/ through tsx, reading the record a build would make.
+ */
+async function benchModels(builds: number, options: BenchOptions): Promise<ModelTimes[]> {
+  const log = sizeLog(builds);
+  const { snapshot } = workPaths(builds, options.workDir);
+  log('generating the snapshot');
+  await generate(builds, options.seed, snapshot, false);
+  log('reading it into a record, then timing the page models of each kind');
+  const { snapshotRecord } = await import('../src/record/record.ts');
+  const { DEFAULT_ARCHIVE_OPTIONS, loadArchive, partPageCount, planParts, windowPages } = await import('../src/pages/plan.ts');
+  const record = snapshotRecord(snapshot, options.workDir);
+  try {
+    const archive = loadArchive(record, 'bench', DEFAULT_ARCHIVE_OPTIONS);
+    const byKind = new Map<string, ReturnType<typeof planParts>>();
+    for (const part of planParts(archive)) byKind.set(part.kind, [...(byKind.get(part.kind) ?? []), part]);
+    const discard = { rawLog: () => ({ write() {}, close() {} }) };
+    return [...byKind].map(([kind, parts]) => {
+      const every = Math.max(1, Math.floor(parts.length / MODEL_SAMPLE.parts));
+      const sample = parts.filter((_, index) => index % every === 0).slice(0, MODEL_SAMPLE.parts);
+      const sampledPages = sample.reduce((sum, part) => sum + partPageCount(part), 0);
+      const rounds = Array.from({ length: MODEL_SAMPLE.rounds }, () => {
+        const started = performance.now();
+        for (const part of sample) windowPages(archive, { parts: [part] }, discard);
+        return (performance.now() - started) / sampledPages;
+      });
+      return { kind, pages: parts.reduce((sum, part) => sum + partPageCount(part), 0), msPerPage: median(rounds) };
+    });
+  } finally {
+    record.close();
+    rmSync(dirname(record.file), { recursive: true, force: true });
+  }
+}
+
+/** Kinds as rows, sizes as columns: ms a page, and the seconds all of the kind's pages take. */
+function modelsTable(sizes: number[], results: ModelTimes[][]): string {
+  const kinds = [...new Set(results.flatMap((times) => times.map((entry) => entry.kind)))];
+  const cell = (times: ModelTimes[], kind: string) => {
+    const entry = times.find((candidate) => candidate.kind === kind);
+    return entry ? `${entry.msPerPage.toFixed(3)} ms × ${count(entry.pages)} = ${secs((entry.msPerPage * entry.pages) / 1000)} s` : '–';
+  };
+  const total = (times: ModelTimes[]) => `**${secs(times.reduce((sum, entry) => sum + entry.msPerPage * entry.pages, 0) / 1000)} s**`;
+  return [
+    `| kind | ${sizes.map((size) => `${count(size)} builds`).join(' | ')} |`,
+    `| --- | ${sizes.map(() => '---:').join(' | ')} |`,
+    ...kinds.map((kind) => `| ${kind} | ${results.map((times) => cell(times, kind)).join(' | ')} |`),
+    `| all pages, one core | ${results.map(total).join(' | ')} |`,
+  ].join('\n');
+}
+
+const MODELS_START = '<!-- bench:models:start -->';
+const MODELS_END = '<!-- bench:models:end -->';
+
+function writeModelsSection(sizes: number[], results: ModelTimes[][]): void {
+  const section = [
+    MODELS_START,
+    '### Page models',
+    '',
+    `_Written by \`npm run bench -- --models\` on ${new Date().toISOString().slice(0, 10)} (${machineFacts()}): ` +
+      `each kind's page models alone (no Eleventy, no files), ms a page over ${MODEL_SAMPLE.parts} parts spread over the archive, ` +
+      `median of ${MODEL_SAMPLE.rounds} rounds, times the kind's pages._`,
+    '',
+    modelsTable(sizes, results),
+    MODELS_END,
+  ].join('\n');
+  replaceSection(MODELS_START, MODELS_END, section);
+}
+
 const MEMORY_START = '<!-- bench:memory:start -->';
 const MEMORY_END = '<!-- bench:memory:end -->';
 /** A builder with this many builds: the issue's 200,000. */
@@ -1061,6 +1153,16 @@ async function main(): Promise<void> {
     const cases = await benchMemory(options);
     for (const entry of cases) process.stdout.write(`${entry.name}: peak ${gb(entry.peakRssBytes)}, ${secs(entry.wallSeconds)} s\n`);
     if (options.write) writeMemorySection(cases);
+    return;
+  }
+  if (options.models) {
+    const results: ModelTimes[][] = [];
+    for (const builds of options.sizes) {
+      results.push(await benchModels(builds, options));
+      process.stdout.write(`\n${modelsTable(options.sizes.slice(0, results.length), results)}\n`);
+      rmSync(workPaths(builds, options.workDir).snapshot, { force: true });
+    }
+    if (options.write) writeModelsSection(options.sizes, results);
     return;
   }
   if (options.recordings) {

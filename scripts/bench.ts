@@ -1052,7 +1052,7 @@ async function benchModels(builds: number, options: BenchOptions): Promise<Model
   try {
     const archive = loadArchive(record, 'bench', DEFAULT_ARCHIVE_OPTIONS);
     const byKind = new Map<string, ReturnType<typeof planParts>>();
-    for (const part of planParts(archive)) byKind.set(part.kind, [...(byKind.get(part.kind) ?? []), part]);
+    for (const part of planParts(archive)) (byKind.get(part.kind) ?? byKind.set(part.kind, []).get(part.kind)!).push(part);
     const discard = { rawLog: () => ({ write() {}, close() {} }) };
     return [...byKind].map(([kind, parts]) => {
       const every = Math.max(1, Math.floor(parts.length / MODEL_SAMPLE.parts));

@@ -537,7 +537,7 @@ function peakRssText({ peakRssBytes, peakRssByPhase }: CopraResult): string {
 
 const COLUMNS = [
   'builds', 'date', 'snapshot', 'generator', 'copra wall s', 'load / plan / render / finish s', 'pages', 'pages/s (wall / render)',
-  'peak RSS (tree)', 'output', 'raw write baseline', 'naive Eleventy (build pages only)', 'search index',
+  'peak RSS (tree)', 'output', 'raw write baseline', 'naive Eleventy (build pages only)', 'search index (s after the render)',
   'update from the last 1 % (wall s, ÷ fresh)', 'copra stats (wall s; estimate ÷ archive: pages, files, bytes)',
   'shards (each shard, merge: wall s; slowest + merge ÷ single)',
 ];

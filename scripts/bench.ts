@@ -838,11 +838,9 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
   let update: UpdateResult | null = null;
   if (finished && builds <= options.updateMax) {
     log('updating an archive of the snapshot as it stood at the start of its last 1 % of builds');
-    statusdbEarlyCut(snapshot, earlier, buildIdAt(snapshot, 0.99));
-    rmSync(updated, { recursive: true, force: true });
+    cutEarlier(builds, options);
     await buildWithCopra(earlier, updated, options, options.jobs);
-    const run = await buildWithCopra(snapshot, updated, options, options.jobs);
-    update = { wallSeconds: run.wallSeconds, freshWallSeconds: copra.wallSeconds, pages: run.pages, peakRssBytes: run.peakRssBytes };
+    update = updateResult(await buildWithCopra(snapshot, updated, options, options.jobs), copra.wallSeconds);
   }
   let naive: NaiveResult | null = null;
   if (builds <= options.naiveMax) {
@@ -858,6 +856,20 @@ async function benchSize(builds: number, options: BenchOptions): Promise<SizeRes
   return { builds, schema: 'statusdb', date, machine: machineFacts(), load, generator, copra, output, naive, update, stats, shards };
 }
 
+/** Cuts a size's snapshot as it stood at the start of its last 1 % of builds, and clears the folder its archive is updated in. */
+function cutEarlier(builds: number, options: BenchOptions): void {
+  const { snapshot, earlier, updated } = workPaths(builds, options.workDir);
+  statusdbEarlyCut(snapshot, earlier, buildIdAt(snapshot, 0.99));
+  rmSync(updated, { recursive: true, force: true });
+}
+
+const updateResult = (run: CopraResult, freshWallSeconds: number): UpdateResult => ({
+  wallSeconds: run.wallSeconds,
+  freshWallSeconds,
+  pages: run.pages,
+  peakRssBytes: run.peakRssBytes,
+});
+
 /**
  * The update alone, for sizes too big for two archives on one disk: the row's fresh build is the
  * snapshot's first 99 % (`freshOfEarlier`), and its output is the archive that update leaves.
@@ -866,8 +878,7 @@ async function benchUpdateAlone(builds: number, generator: GeneratorResult, opti
   const log = sizeLog(builds);
   const { snapshot, earlier, updated } = workPaths(builds, options.workDir);
   log(`generated in ${secs(generator.seconds)} s; cutting the snapshot as it stood at the start of its last 1 % of builds`);
-  statusdbEarlyCut(snapshot, earlier, buildIdAt(snapshot, 0.99));
-  rmSync(updated, { recursive: true, force: true });
+  cutEarlier(builds, options);
   log('building the first 99 % fresh');
   const loadBefore = loadavg()[0]!.toFixed(1);
   const copra = await buildWithCopra(earlier, updated, options, options.jobs);
@@ -876,8 +887,7 @@ async function benchUpdateAlone(builds: number, generator: GeneratorResult, opti
   let output: OutputResult | null = null;
   if (copra.exitCode === 0 && !copra.timedOut) {
     log('updating it with the whole snapshot');
-    const run = await buildWithCopra(snapshot, updated, options, options.jobs);
-    update = { wallSeconds: run.wallSeconds, freshWallSeconds: copra.wallSeconds, pages: run.pages, peakRssBytes: run.peakRssBytes };
+    update = updateResult(await buildWithCopra(snapshot, updated, options, options.jobs), copra.wallSeconds);
     log('measuring the updated archive');
     output = walkOutput(updated, null);
   }

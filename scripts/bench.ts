@@ -494,10 +494,13 @@ interface SizeResult {
 interface ShardsResult {
   /** Wall seconds of each shard's build, run one after another with the single build's --jobs. */
   shardSeconds: number[];
+  /** Merging by linking the parts' files, which leaves the parts as they were. */
   mergeSeconds: number;
+  /** Merging the same parts with --move, which uses them up (not measured before 2026-12-03). */
+  moveSeconds?: number;
   /** The single build, in the same run. */
   singleSeconds: number;
-  /** Whether the merged archive has the single build's files with the same sizes. */
+  /** Whether the merged archives have the single build's files with the same sizes. */
   sameFiles: boolean;
 }
 
@@ -539,7 +542,7 @@ const COLUMNS = [
   'builds', 'date', 'snapshot', 'generator', 'copra wall s', 'load / plan / render / finish s', 'pages', 'pages/s (wall / render)',
   'peak RSS (tree)', 'output', 'raw write baseline', 'naive Eleventy (build pages only)', 'search index (s after the render)',
   'update from the last 1 % (wall s, ÷ fresh)', 'copra stats (wall s; estimate ÷ archive: pages, files, bytes)',
-  'shards (each shard, merge: wall s; slowest + merge ÷ single)',
+  'shards (each shard, merge linking / moving: wall s; slowest + merge ÷ single)',
 ];
 
 function tableRow(result: SizeResult): string[] {
@@ -577,19 +580,23 @@ function tableRow(result: SizeResult): string[] {
 function shardsText(shards: ShardsResult | null | undefined): string {
   if (!shards) return 'not run';
   const slowest = Math.max(...shards.shardSeconds);
+  const ratio = (merge: number) => ((slowest + merge) / shards.singleSeconds).toFixed(2);
+  const merges = shards.moveSeconds === undefined ? [shards.mergeSeconds] : [shards.mergeSeconds, shards.moveSeconds];
   return (
-    `${shards.shardSeconds.length} shards ${shards.shardSeconds.map(secs).join(', ')}, merge ${secs(shards.mergeSeconds)}; ` +
-    `${((slowest + shards.mergeSeconds) / shards.singleSeconds).toFixed(2)}${shards.sameFiles ? '' : ' (merged files differ!)'}`
+    `${shards.shardSeconds.length} shards ${shards.shardSeconds.map(secs).join(', ')}, merge ${merges.map(secs).join(' / ')}; ` +
+    `${merges.map(ratio).join(' / ')}${shards.sameFiles ? '' : ' (merged files differ!)'}`
   );
 }
 
 /**
  * The same snapshot built in `count` shards, one after another (each as fast as a machine of its
- * own would be), then merged; the merged archive's files and sizes against the single build's.
+ * own would be), then merged twice: linking, then moving (which uses the parts up); the merged
+ * archives' files and sizes against the single build's.
  */
 async function benchShards(snapshot: string, out: string, single: CopraResult, options: BenchOptions, count: number): Promise<ShardsResult | null> {
   const parts = Array.from({ length: count }, (_, i) => `${out}-part-${i + 1}`);
   const merged = `${out}-merged`;
+  const moved = `${out}-moved`;
   try {
     const shardSeconds: number[] = [];
     for (const [i, part] of parts.entries()) {
@@ -599,9 +606,12 @@ async function benchShards(snapshot: string, out: string, single: CopraResult, o
     }
     const merge = await runMeasured(process.execPath, ['bin/copra.js', 'merge', ...parts, '--out', merged], { echo: true });
     if (merge.exitCode !== 0) return null;
-    return { shardSeconds, mergeSeconds: merge.wallSeconds, singleSeconds: single.wallSeconds, sameFiles: sameFileSizes(out, merged) };
+    const move = await runMeasured(process.execPath, ['bin/copra.js', 'merge', ...parts, '--out', moved, '--move'], { echo: true });
+    if (move.exitCode !== 0) return null;
+    const sameFiles = sameFileSizes(out, merged) && sameFileSizes(out, moved);
+    return { shardSeconds, mergeSeconds: merge.wallSeconds, moveSeconds: move.wallSeconds, singleSeconds: single.wallSeconds, sameFiles };
   } finally {
-    for (const path of [...parts, merged]) rmSync(path, { recursive: true, force: true });
+    for (const path of [...parts, merged, moved]) rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -42,10 +42,13 @@ Usage:
         --shard I/N           render only shard I of N (1 ≤ I ≤ N) into DIR, a part for copra
                               merge; each shard reads the whole snapshot, so any machine can
                               build any shard
-  copra merge PART… [--out DIR]
+  copra merge PART… [--out DIR] [--move]
       Assembles the parts of all N shards of one build into the archive DIR (default: dist), the
       same files a single build writes; reads nothing but the parts. Afterwards DIR is updated like
-      any archive.
+      any archive. The parts stay as they were: their files are hard-linked (copied from another
+      file system).
+        --move                move the parts' files instead, folders whole where only one part
+                              has them (about 4 times faster); the parts are used up
   copra stats SNAPSHOT [--logs …] [--log-page-lines N] [--no-search] [--templates DIR] [--jobs N] [--json]
       Says what SNAPSHOT holds and what its archive would: pages (exact), files and size
       (estimated by rendering a sample of every kind of page), and how long a build takes, by
@@ -238,13 +241,13 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string' }, help: { type: 'boolean' } },
+    options: { out: { type: 'string' }, move: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) return help(io);
   const out = values.out ?? 'dist';
   const { mergeParts } = await import('./shards.ts');
-  const merged = mergeParts(positionals, out, io.stderr);
-  io.stdout.write(`Merged ${merged.parts} parts (${merged.files} files) into ${out} in ${formatSeconds(merged.seconds)}.\n`);
+  const merged = mergeParts(positionals, out, io.stderr, { move: values.move });
+  io.stdout.write(`Merged ${merged.parts} parts into ${out} in ${formatSeconds(merged.seconds)}${values.move ? '; the parts are used up' : ''}.\n`);
   return 0;
 }
 

@@ -6,13 +6,13 @@
  * Every shard reads the whole snapshot into its own record (a few percent of a build's time), so
  * any shard can render any page: pages that span the archive (home, totals, listings) need nothing
  * from other shards, and the parts' records are identical. Merge reads only the parts: it checks
- * that they are the N shards of one record, lays their files together, writes the sitemap (the
- * one file made from every page) and swaps the result in like a build.
+ * that they are the N shards of one record, lays their files together (linked, or moved with
+ * --move), writes the sitemap (the one file made from every page) and swaps the result in like a build.
  */
-import { closeSync, constants, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SITE, checkReplaceable, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
 import { CopraError } from './errors.ts';
 import { type Window, partWeight } from './pages/plan.ts';
@@ -36,6 +36,8 @@ interface PartMarker {
 }
 
 const MARKER = join(RECORD_DIR, 'shard.json');
+/** The marker of a part whose files a merge began moving: a part that still has it is incomplete. */
+const MOVING_MARKER = join(RECORD_DIR, 'shard-being-moved.json');
 
 /** Parses `I/N` as --shard takes it. */
 export function parseShard(value: string): Shard {
@@ -86,6 +88,9 @@ function fileDigest(path: string): string {
 
 function readMarker(part: string): PartMarker {
   if (!existsSync(part)) throw new CopraError(`${part} does not exist; pass the directories the shard builds wrote (copra build SNAPSHOT --out PART --shard I/N).`);
+  if (existsSync(join(part, MOVING_MARKER))) {
+    throw new CopraError(`${part} was being moved into an archive by a copra merge --move that did not finish, so some of its files are gone; build ${part} again.`);
+  }
   if (!isPart(part)) throw new CopraError(`${part} is not a part of a sharded build (it has no ${MARKER}); build it with copra build SNAPSHOT --out ${part} --shard I/N.`);
   const damaged = (what: string) => new CopraError(`${part}: ${what} is damaged or missing; build ${part} again.`);
   let marker: PartMarker;
@@ -157,18 +162,27 @@ function checkKeepsHistory(out: string, partRecord: string): void {
   }
 }
 
+export interface MergeOptions {
+  /**
+   * Move the parts' files into the archive instead of linking or copying them: whole folders in
+   * one rename where only one part holds them, so the merge costs a few renames per page folder
+   * of all parts but the first instead of a folder and a link per page. The parts are used up.
+   */
+  move?: boolean;
+}
+
 export interface MergeResult {
   parts: number;
-  files: number;
   seconds: number;
 }
 
 /**
  * Merges the parts of a sharded build into `out`, replacing what it held like a build does; reads
- * nothing but the parts. Files that two parts both hold (the stylesheet, the search manifest, the
- * record) must be the same.
+ * nothing but the parts. Files that two parts both hold (the stylesheet, the search manifest) must
+ * be the same. Moving, a failure puts back what was moved; a merge killed while moving leaves
+ * the parts marked, and merge refuses them after.
  */
-export function mergeParts(parts: readonly string[], out: string, output: Output): MergeResult {
+export function mergeParts(parts: readonly string[], out: string, output: Output, { move = false }: MergeOptions = {}): MergeResult {
   const started = Date.now();
   const ordered = checkedParts(parts.map((part) => resolve(part)));
   const target = resolve(out);
@@ -180,71 +194,122 @@ export function mergeParts(parts: readonly string[], out: string, output: Output
   mkdirSync(dirname(target), { recursive: true });
   const releaseLock = lockArchive(target);
   const scratch = scratchDirFor(target);
+  const moved: Moved[] = [];
   try {
     const site = join(scratch, SITE);
-    const files = ordered.map(({ dir }) => ({ dir, files: filesUnder(dir).filter((file) => !file.startsWith(`${RECORD_DIR}/`)) }));
-    // The record is the same in every part (checkedParts): it is copied once, the marker not at all.
-    const progress = startProgress(output, 'Merging', files.reduce((sum, part) => sum + part.files.length, 0) + 1, 'files');
-    const place = linkOrCopy();
-    const copiedFrom = new Map<string, string>();
-    const made = new Set<string>();
-    for (const part of files) {
-      for (const file of part.files) {
-        const from = join(part.dir, file);
-        const twin = copiedFrom.get(file);
-        if (twin !== undefined) {
-          if (!readFileSync(from).equals(readFileSync(join(twin, file)))) {
-            throw new CopraError(`${part.dir} and ${twin} hold different versions of ${file}; build every shard with the same copra and options.`);
-          }
-        } else {
-          const dir = dirname(join(site, file));
-          if (!made.has(dir)) mkdirSync(dir, { recursive: true });
-          made.add(dir);
-          place(from, join(site, file));
-          copiedFrom.set(file, part.dir);
-        }
-        progress.advance(1);
-      }
+    mkdirSync(site);
+    if (move) for (const { dir } of ordered) renameSync(join(dir, MARKER), join(dir, MOVING_MARKER));
+    const progress = startProgress(output, 'Merging', ordered.length, 'parts');
+    for (const { dir } of ordered) {
+      layTogether(dir, site, '', move && sameDevice(dir, site) ? mover(moved) : linkOrCopy());
+      progress.advance(1);
     }
-    mkdirSync(join(site, RECORD_DIR), { recursive: true });
-    // The record is copied, not linked: it is the one file people open with tools that write.
-    copyFileSync(firstRecord, recordPathIn(site), constants.COPYFILE_FICLONE);
-    progress.advance(1);
     progress.done();
+    mkdirSync(join(site, RECORD_DIR));
+    // Moving, the record goes with the files; else it is copied, not linked: it is the one file
+    // people open with tools that write.
+    if (move) mover(moved).file(firstRecord, recordPathIn(site));
+    else copyFileSync(firstRecord, recordPathIn(site), constants.COPYFILE_FICLONE);
     const { baseUrl } = ordered[0]!.marker;
     if (baseUrl) writeSitemap(site, [site], baseUrl);
     if (!isArchive(site)) throw new CopraError(`the parts hold no home page; build them again with this copra.`);
+    // The archive is whole: from here its files stay in it, whatever happens to the swap.
+    moved.length = 0;
     swapIn(site, target, scratch, output);
-    return { parts: ordered.length, files: copiedFrom.size + 1, seconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    if (move) putBack(moved, ordered.map(({ dir }) => dir));
+    throw error;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     releaseLock();
   }
+  if (move) for (const { dir } of ordered) rmSync(dir, { recursive: true, force: true });
+  return { parts: ordered.length, seconds: (Date.now() - started) / 1000 };
+}
+
+/** How a part's entries reach the archive. */
+interface Placer {
+  file(from: string, to: string): void;
+  /** Places a folder: true when it went whole, false when it was made empty for its entries. */
+  folder(from: string, to: string): boolean;
+}
+
+/** A rename done by a merge moving its parts, undone should the merge fail. */
+type Moved = [from: string, to: string];
+
+/**
+ * Lays the entries of `part`'s folder `rel` into the same folder of `site`, descending only into
+ * folders another part has placed already; a file both hold must be the same.
+ */
+function layTogether(part: string, site: string, rel: string, placer: Placer, placed = new Set(readdirSync(join(site, rel)))): void {
+  const here = join(site, rel);
+  for (const entry of readdirSync(join(part, rel), { withFileTypes: true })) {
+    const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+    if (path === RECORD_DIR) continue;
+    const from = join(part, path);
+    const to = join(here, entry.name);
+    if (!placed.has(entry.name)) {
+      if (!entry.isDirectory()) placer.file(from, to);
+      else if (!placer.folder(from, to)) layTogether(part, site, path, placer, new Set());
+    } else if (entry.isDirectory()) {
+      layTogether(part, site, path, placer);
+    } else if (!readFileSync(from).equals(readFileSync(to))) {
+      throw new CopraError(`${part} holds another version of ${path} than the parts before it; build every shard with the same copra and options.`);
+    }
+  }
+}
+
+function sameDevice(a: string, b: string): boolean {
+  return statSync(a).dev === statSync(b).dev;
+}
+
+function mover(moved: Moved[]): Placer {
+  const rename = (from: string, to: string) => {
+    renameSync(from, to);
+    moved.push([from, to]);
+    return true;
+  };
+  return { file: rename, folder: rename };
 }
 
 /**
- * Places a part's file in the archive: a hard link, three times faster than a copy at 250,000
- * files, where the part is on the archive's file system (else a copy). Sharing the file is safe:
- * copra never writes into a file, it writes new ones and renames them over the old.
+ * Undoes a failed merge's moves, newest first; the parts are unmarked only when all went back,
+ * else merge goes on refusing them.
  */
-function linkOrCopy(): (from: string, to: string) => void {
-  let linking = true;
-  return (from, to) => {
-    if (linking) {
-      try {
-        return linkSync(from, to);
-      } catch (error) {
-        if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-        linking = false;
-      }
+function putBack(moved: readonly Moved[], parts: readonly string[]): void {
+  let whole = true;
+  for (const [from, to] of [...moved].reverse()) {
+    try {
+      renameSync(to, from);
+    } catch {
+      whole = false;
     }
-    copyFileSync(from, to, constants.COPYFILE_FICLONE);
-  };
+  }
+  if (whole) for (const dir of parts) if (existsSync(join(dir, MOVING_MARKER))) renameSync(join(dir, MOVING_MARKER), join(dir, MARKER));
 }
 
-/** Paths of the files under `dir`, relative to it, with '/' between folders. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
+/**
+ * Places a part's files in the archive: hard links, three times faster than copies at 250,000
+ * files, where the part is on the archive's file system (else copies); folders are made anew.
+ * Sharing a file is safe: copra never writes into a file, it writes new ones and renames them over the old.
+ */
+function linkOrCopy(): Placer {
+  let linking = true;
+  return {
+    file(from, to) {
+      if (linking) {
+        try {
+          return linkSync(from, to);
+        } catch (error) {
+          if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+          linking = false;
+        }
+      }
+      copyFileSync(from, to, constants.COPYFILE_FICLONE);
+    },
+    folder(_from, to) {
+      mkdirSync(to);
+      return false;
+    },
+  };
 }

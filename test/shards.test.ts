@@ -1,13 +1,14 @@
 /**
  * A build on several machines: the sample snapshot built in three shards and merged is, file for
  * file and byte for byte, the archive one build writes (test/globalSetup.ts); merged, it is
- * updated like any archive; a merge killed midway leaves it whole; and merge refuses anything but
- * the parts of all shards of one record.
+ * updated like any archive; a merge killed midway leaves it whole; merging with --move, the parts
+ * are used up, put back when the merge fails, and refused when it was killed; and merge refuses
+ * anything but the parts of all shards of one record.
  */
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../src/build.ts';
@@ -150,6 +151,66 @@ describe('a build in shards, merged', () => {
     const unreadable = captured();
     expect(await main(['merge', ...parts, '--out', remembering], unreadable.io)).toBe(2);
     expect(unreadable.stderr()).toMatch(/record\.sqlite cannot be read \(.*\), so merge cannot tell what history it holds/);
+  });
+
+  describe('with --move', () => {
+    /**
+     * Copies of the parts for a merge that uses them up: folders anew, files hard-linked (a file
+     * a test changes is replaced, not written into).
+     */
+    const copies = (name: string) => parts.map((part, i) => {
+      const copy = join(dir, `${name}-${i + 1}`);
+      execFileSync('cp', ['-al', part, copy]);
+      return copy;
+    });
+    /** Each file of each part as the inode it is: the same inodes at the same paths are the same part. */
+    const inodesOf = (dirs: string[]) => dirs.map((part) => archiveFiles(part).map((file) => `${file} ${statSync(join(part, file)).ino}`));
+
+    it('writes the archive one build writes and uses the parts up', async () => {
+      const moving = copies('moving');
+      const out = join(dir, 'moved');
+      const run = captured();
+      expect(await main(['merge', ...moving, '--out', out, '--move'], run.io)).toBe(0);
+      expect(run.stdout()).toMatch(/^Merged 3 parts into .*moved in \d+s; the parts are used up\.\n$/);
+      expect(differences(archiveHashes(out), archiveHashes(inject('archives').buildbot))).toEqual([]);
+      expect(archiveHashes(out, { record: true }).get('.copra/record.sqlite')).toBe(archiveHashes(parts[0]!, { record: true }).get('.copra/record.sqlite'));
+      expect(moving.filter((part) => existsSync(part))).toEqual([]);
+    });
+
+    it('puts back what it moved when it fails, naming the file two parts hold in different versions', () => {
+      const moving = copies('failing');
+      rmSync(join(moving[2]!, 'assets', 'copra.css'));
+      writeFileSync(join(moving[2]!, 'assets', 'copra.css'), 'body { color: red }');
+      const before = inodesOf(moving);
+      const out = join(dir, 'not-moved');
+      expect(() => mergeParts(moving, out, quiet, { move: true })).toThrow(/failing-3 holds another version of assets\/copra\.css than the parts before it/);
+      expect(inodesOf(moving)).toEqual(before);
+      expect(existsSync(out)).toBe(false);
+      expect(copraLeftovers(dir)).toEqual([]);
+    });
+
+    it('leaves the parts of a merge killed while moving marked, and merge refuses them, naming each', async () => {
+      const moving = copies('killed');
+      // A fifo where the last part's stylesheet was holds the merge on reading it, with the first
+      // parts moved: the state a merge killed midway leaves.
+      rmSync(join(moving[2]!, 'assets', 'copra.css'));
+      execFileSync('mkfifo', [join(moving[2]!, 'assets', 'copra.css')]);
+      const before = archiveHashes(merged);
+      const copra = spawn(process.execPath, [join(REPO, 'bin', 'copra.js'), 'merge', ...moving, '--out', merged, '--move'], { stdio: 'ignore' });
+      const exit = new Promise((resolve) => copra.on('exit', resolve));
+      // The first part's folders go whole, leaving its record; the second's go folder by folder.
+      while (readdirSync(moving[0]!).length > 1 && copra.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(copra.exitCode).toBeNull();
+      copra.kill('SIGKILL');
+      await exit;
+      expect(differences(archiveHashes(merged), before)).toEqual([]);
+      for (const part of moving) {
+        const run = captured();
+        expect(await main(['merge', part, ...parts.slice(1), '--out', join(dir, 'refused')], run.io)).toBe(2);
+        expect(run.stderr()).toMatch(/killed-\d was being moved into an archive by a copra merge --move that did not finish, so some of its files are gone; build .*killed-\d again\./);
+      }
+    });
   });
 
   it('refuses a shard that would replace a whole archive, and --shard values out of range', async () => {

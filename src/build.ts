@@ -174,7 +174,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     progress.done();
     if (!changes) copyAssets(site, archiveOptions.templates);
     // A part's sitemap is merge's to write: it lists the pages of every part.
-    if (archiveOptions.baseUrl && !shard) writeSitemap(site, changes ? [out, site] : [site], archiveOptions.baseUrl);
+    if (archiveOptions.baseUrl && !shard) writeSitemap(site, archiveOptions.baseUrl, changes ? out : null);
     const searched = await search?.report(options.output);
     archive.snapshot.close();
     checkInterrupt();

@@ -211,7 +211,7 @@ export function mergeParts(parts: readonly string[], out: string, output: Output
     if (move) mover(moved).file(firstRecord, recordPathIn(site));
     else copyFileSync(firstRecord, recordPathIn(site), constants.COPYFILE_FICLONE);
     const { baseUrl } = ordered[0]!.marker;
-    if (baseUrl) writeSitemap(site, [site], baseUrl);
+    if (baseUrl) writeSitemap(site, baseUrl);
     if (!isArchive(site)) throw new CopraError(`the parts hold no home page; build them again with this copra.`);
     // The archive is whole: from here its files stay in it, whatever happens to the swap.
     moved.length = 0;

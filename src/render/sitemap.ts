@@ -4,10 +4,10 @@
  * `sitemaps/<n>.xml` files of 50,000 each.
  *
  * Written from the files, not the record: an update writes only what changed, so its sitemap is
- * the pages already in the archive together with those the update adds.
+ * the pages already in the archive, as its sitemap lists them, together with those the update adds.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join, sep } from 'node:path';
 import { RECORD_DIR } from '../record/record.ts';
 import { urls } from '../urls.ts';
 
@@ -19,12 +19,14 @@ const URLS_PER_SITEMAP = 50_000;
 const NOT_PAGES = new Set([RECORD_DIR, 'assets', 'pagefind', SITEMAPS_DIR]);
 
 /**
- * Writes the sitemap of the pages under `dirs` (the rendered site, and for an update the archive it
- * updates) into `site`. Returns the number of addresses.
+ * Writes the sitemap of the pages under `site` into it, and for an update those of the `archive`
+ * it updates. Returns the number of addresses.
  */
-export function writeSitemap(site: string, dirs: readonly string[], baseUrl: string, perFile = URLS_PER_SITEMAP): number {
-  const pages = new Set(dirs.flatMap(pagesUnder));
-  const addresses = [...pages].map((page) => new URL(encodeURI(page.replace(/(^|\/)index\.html$/, '$1')), baseUrl).href).sort();
+export function writeSitemap(site: string, baseUrl: string, archive: string | null = null, perFile = URLS_PER_SITEMAP): number {
+  const address = (page: string) => new URL(encodeURI(page.replace(/(^|\/)index\.html$/, '$1')), baseUrl).href;
+  const listed = new Set(pagesUnder(site).map(address));
+  if (archive) for (const archived of archivedAddresses(archive) ?? pagesUnder(archive).map(address)) listed.add(archived);
+  const addresses = [...listed].sort();
   if (addresses.length <= perFile) {
     writeFileSync(join(site, SITEMAP_FILE), urlset(addresses));
     return addresses.length;
@@ -40,6 +42,21 @@ export function writeSitemap(site: string, dirs: readonly string[], baseUrl: str
   return addresses.length;
 }
 
+/**
+ * The addresses the sitemap of `archive` lists (its base URL is this build's: another one rebuilds
+ * the archive), or null when it has none. Reading it spares walking the archive's files, which
+ * at a million builds are millions, mostly not in the page cache hours after the last build.
+ */
+function archivedAddresses(archive: string): string[] | null {
+  const sitemap = join(archive, SITEMAP_FILE);
+  if (!existsSync(sitemap)) return null;
+  const xml = readFileSync(sitemap, 'utf8');
+  if (!xml.includes('<sitemapindex')) return locs(xml);
+  return locs(xml).flatMap((file) => locs(readFileSync(join(archive, SITEMAPS_DIR, basename(new URL(file).pathname)), 'utf8')));
+}
+
+const locs = (xml: string) => Array.from(xml.matchAll(/<loc>([^<]*)<\/loc>/g), ([, loc]) => xmlUnescaped(loc!));
+
 /** Paths of the HTML pages under `dir`, relative to it, with '/' between folders. */
 function pagesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -49,6 +66,7 @@ function pagesUnder(dir: string): string[] {
 }
 
 const xmlEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const xmlUnescaped = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 const urlset = (addresses: readonly string[]) =>
   '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' +

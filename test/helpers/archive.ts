@@ -94,8 +94,9 @@ export const sitemapAddresses = (out: string, baseUrl: string) =>
     .map((file) => baseUrl + file.replace(/(^|\/)index\.html$/, '$1'))
     .sort();
 
-/** The addresses a sitemap lists. */
-export const locs = (xml: string) => [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+/** The addresses a sitemap lists, unescaped. */
+export const locs = (xml: string) =>
+  [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
 
 /** A page's kind: its address with the ids, revisions and page numbers in it left out. */
 export const kindOf = (page: string) =>

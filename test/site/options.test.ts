@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'node-html-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
@@ -10,6 +10,12 @@ import { STATUSDB_FIXTURE, archiveFiles, count, locs, quiet, readPage, scratchDi
 
 const BASE = 'https://ci.example.org/archive/';
 const pageAddresses = (out: string) => sitemapAddresses(out, BASE);
+/** The addresses the sitemap in `dir` lists, through its index of sitemaps if it is one. */
+const listedIn = (dir: string) => {
+  const xml = readFileSync(join(dir, 'sitemap.xml'), 'utf8');
+  const listed = locs(xml);
+  return xml.includes('<sitemapindex') ? listed.flatMap((part) => locs(readFileSync(join(dir, part.slice(BASE.length)), 'utf8'))) : listed;
+};
 
 /**
  * One build of the statusdb recording with every option a user sets: a config file gives the
@@ -71,11 +77,40 @@ describe('build options: config file, --title, --base-url, --templates', () => {
     expect(locs(readFileSync(join(out, 'sitemap.xml'), 'utf8'))).toEqual(expected);
 
     const split = scratchDir();
-    expect(writeSitemap(split, [out], BASE, 1000)).toBe(expected.length);
+    expect(writeSitemap(split, BASE, out, 1000)).toBe(expected.length);
     const parts = locs(readFileSync(join(split, 'sitemap.xml'), 'utf8'));
     expect(parts).toEqual(Array.from({ length: Math.ceil(expected.length / 1000) }, (_, i) => `${BASE}sitemaps/${i + 1}.xml`));
-    const listed = parts.flatMap((part) => locs(readFileSync(join(split, part.slice(BASE.length)), 'utf8')));
-    expect(listed).toEqual(expected);
+    expect(listedIn(split)).toEqual(expected);
+  });
+
+  it("lists an updated archive's pages as its sitemap does, one file or an index of them, and walks an archive without one", () => {
+    const withPages = (pages: string[]) => {
+      const site = scratchDir();
+      for (const page of pages) {
+        mkdirSync(join(site, dirname(page)), { recursive: true });
+        writeFileSync(join(site, page), '');
+      }
+      return site;
+    };
+    // What an update renders: pages new to the archive and pages it has.
+    const rendered = ['build/999999/index.html', 'builder/1/index.html', 'change/7/a&b.html'];
+    // Archives that hold a sitemap and no pages, one file and an index, and one with pages only.
+    const oneFile = scratchDir();
+    copyFileSync(join(out, 'sitemap.xml'), join(oneFile, 'sitemap.xml'));
+    const indexed = scratchDir();
+    writeSitemap(indexed, BASE, out, 1000);
+    const unlisted = withPages(['build/1/index.html', 'workers/index.html']);
+    const cases: [string, string[]][] = [
+      [oneFile, pageAddresses(out)],
+      [indexed, pageAddresses(out)],
+      [unlisted, pageAddresses(unlisted)],
+    ];
+    for (const [archive, archived] of cases) {
+      const site = withPages(rendered);
+      const expected = [...new Set([...archived, ...pageAddresses(site)])].sort();
+      expect(writeSitemap(site, BASE, archive, 1000)).toBe(expected.length);
+      expect(listedIn(site), archive).toEqual(expected);
+    }
   });
 
   it('lays the --templates folder over copra’s: its layout on every page, its home page, its assets', () => {

@@ -44,15 +44,17 @@ export function writeSitemap(site: string, baseUrl: string, archive: string | nu
 
 /**
  * The addresses the sitemap of `archive` lists (its base URL is this build's: another one rebuilds
- * the archive), or null when it has none. Reading it spares walking the archive's files, which
- * at a million builds are millions, mostly not in the page cache hours after the last build.
+ * the archive), or null when it has none or lacks a file its index names. Reading it spares
+ * walking the archive's files, which at a million builds are millions, mostly not in the page
+ * cache hours after the last build.
  */
 function archivedAddresses(archive: string): string[] | null {
   const sitemap = join(archive, SITEMAP_FILE);
   if (!existsSync(sitemap)) return null;
   const xml = readFileSync(sitemap, 'utf8');
   if (!xml.includes('<sitemapindex')) return locs(xml);
-  return locs(xml).flatMap((file) => locs(readFileSync(join(archive, SITEMAPS_DIR, basename(new URL(file).pathname)), 'utf8')));
+  const files = locs(xml).map((file) => join(archive, SITEMAPS_DIR, basename(new URL(file).pathname)));
+  return files.every((file) => existsSync(file)) ? files.flatMap((file) => locs(readFileSync(file, 'utf8'))) : null;
 }
 
 const locs = (xml: string) => Array.from(xml.matchAll(/<loc>([^<]*)<\/loc>/g), ([, loc]) => xmlUnescaped(loc!));

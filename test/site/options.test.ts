@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'node-html-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +83,7 @@ describe('build options: config file, --title, --base-url, --templates', () => {
     expect(listedIn(split)).toEqual(expected);
   });
 
-  it("lists an updated archive's pages as its sitemap does, one file or an index of them, and walks an archive without one", () => {
+  it("lists an updated archive's pages as its sitemap does, one file or an index of them, and walks an archive without a whole one", () => {
     const withPages = (pages: string[]) => {
       const site = scratchDir();
       for (const page of pages) {
@@ -100,10 +100,15 @@ describe('build options: config file, --title, --base-url, --templates', () => {
     const indexed = scratchDir();
     writeSitemap(indexed, BASE, out, 1000);
     const unlisted = withPages(['build/1/index.html', 'workers/index.html']);
+    // An index whose second sitemap is gone: its pages are walked.
+    const damaged = withPages(['build/2/index.html']);
+    writeSitemap(damaged, BASE, out, 1000);
+    rmSync(join(damaged, 'sitemaps', '2.xml'));
     const cases: [string, string[]][] = [
       [oneFile, pageAddresses(out)],
       [indexed, pageAddresses(out)],
       [unlisted, pageAddresses(unlisted)],
+      [damaged, pageAddresses(damaged)],
     ];
     for (const [archive, archived] of cases) {
       const site = withPages(rendered);

@@ -12,7 +12,7 @@
 import { closeSync, constants, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { SITE, checkReplaceable, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
 import { CopraError } from './errors.ts';
 import { type Window, partWeight } from './pages/plan.ts';
@@ -186,9 +186,11 @@ export function mergeParts(parts: readonly string[], out: string, output: Output
   const started = Date.now();
   const ordered = checkedParts(parts.map((part) => resolve(part)));
   const target = resolve(out);
+  // Nested, a merge would lay the archive into itself or, moving, delete it with the part.
+  const nested = ordered.find(({ dir }) => dir === target || target.startsWith(dir + sep) || dir.startsWith(target + sep));
+  if (nested) throw new CopraError(`${out} is the part ${nested.dir}, inside it or holds it; merge into a directory apart from the parts.`);
   checkReplaceable(target);
   if (isPart(target)) throw new CopraError(`${out} is a part of a sharded build; merge into another --out.`);
-  if (ordered.some(({ dir }) => dir === target)) throw new CopraError(`${out} is one of the parts; merge into another --out.`);
   const firstRecord = recordPathIn(ordered[0]!.dir);
   checkKeepsHistory(target, firstRecord);
   mkdirSync(dirname(target), { recursive: true });

@@ -129,6 +129,17 @@ describe('a build in shards, merged', () => {
       expect(run.stderr()).toMatch(message);
       expect(run.stderr().split('\n').filter(Boolean)).toHaveLength(1);
     }
+    const nestings: [string, RegExp][] = [
+      [parts[1]!, /part-2 is the part .*part-2, inside it or holds it; merge into a directory apart from the parts/],
+      [join(parts[1]!, 'site'), /site is the part .*part-2, inside it or holds it/],
+      [dir, /is the part .*part-1, inside it or holds it/],
+    ];
+    for (const [out, message] of nestings) {
+      const run = captured();
+      expect(await main(['merge', ...parts, '--out', out, '--move'], run.io)).toBe(2);
+      expect(run.stderr()).toMatch(message);
+      expect(run.stderr().split('\n').filter(Boolean)).toHaveLength(1);
+    }
   });
 
   it('refuses to merge over an archive whose record remembers builds the parts lack', async () => {

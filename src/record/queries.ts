@@ -593,9 +593,11 @@ export class RecordSnapshot implements Snapshot {
       UNION SELECT b.parent_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
       UNION SELECT ${neighbour('b', 'previous')} FROM new_builds b
       UNION SELECT ${neighbour('b', 'next')} FROM new_builds b
-      -- a failed build's page shows builds around it, and earlier builds where its failed steps failed
-      UNION SELECT o.id FROM touched t JOIN ranked r ON r.id = t.id
-        JOIN ranked o ON o.builderid = r.builderid AND o.results IN ${FAILED}
+      -- a failed build's page shows builds around it, and earlier builds where its failed steps failed;
+      -- CROSS JOIN keeps SQLite's order, from the touched builds out: left to choose, it scanned
+      -- every ranked build against its builder's failed ones (7 times as long at 100k builds)
+      UNION SELECT o.id FROM touched t CROSS JOIN ranked r ON r.id = t.id
+        CROSS JOIN ranked o ON o.builderid = r.builderid AND o.results IN ${FAILED}
         AND (o.pos BETWEEN r.pos - ${SIMILAR.around} AND r.pos + ${SIMILAR.around}
              OR (NOT t.new AND o.pos BETWEEN r.pos + 1 AND r.pos + ${SIMILAR.lookback}))`,
       'builds',

@@ -4,11 +4,11 @@
  * short). Whatever stops copra, the directory serves the old archive, the new one, or — only
  * after an update's commit point — a mix that the next build completes before anything else.
  */
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CopraError } from './errors.ts';
 import type { Output } from './progress.ts';
-import { startProgress } from './progress.ts';
+import { formatBytes, startProgress } from './progress.ts';
 import { RECORD_DIR, RECORD_FILE, recordPathIn } from './record/record.ts';
 import { replacedWhole } from './urls.ts';
 
@@ -85,6 +85,23 @@ export function scratchDirFor(out: string): string {
     rmSync(stale, { recursive: true, force: true });
   }
   return mkdtempSync(join(dirname(out), prefix));
+}
+
+/**
+ * Refuses, before starting, to copy `file` into `dir` when the file system lacks the room: a
+ * copy cut short by a full disk would fail the build only after minutes of work.
+ */
+export function checkRoomFor(file: string, dir: string, free = (path: string) => {
+  const { bavail, bsize } = statfsSync(path);
+  return bavail * bsize;
+}): void {
+  const needed = statSync(file).size;
+  const available = free(dir);
+  if (available < needed) {
+    throw new CopraError(
+      `${dir}: ${formatBytes(available)} free, but the update works on a copy of copra's record (${file}, ${formatBytes(needed)}); free some space there and build again.`,
+    );
+  }
 }
 
 /** Inside a scratch directory: the archive being built, and the one it replaces during the swap. */

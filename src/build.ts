@@ -1,7 +1,7 @@
 import { constants, copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SITE, checkReplaceable, commitUpdate, completePending, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
+import { SITE, checkReplaceable, checkRoomFor, commitUpdate, completePending, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
 import { CopraError } from './errors.ts';
 import {
   type Archive,
@@ -16,6 +16,7 @@ import {
 import { type Output, type Progress, formatSeconds, startProgress } from './progress.ts';
 import type { DataWarning } from './pages/warnings.ts';
 import type { MergeReport } from './record/merge.ts';
+import type { Upgrade } from './record/migrations/index.ts';
 import { RECORD_DIR, archivedBuildCount, openRecord, recordPathIn, updateRecord } from './record/record.ts';
 import { TEMPLATES_DIR, templatesOverlay } from './render/nunjucks.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
@@ -53,6 +54,8 @@ export interface BuildReport {
   incremental: boolean;
   /** Archived builds a --fresh build dropped. */
   droppedBuilds: number;
+  /** The upgrade of a record an older copra wrote, or null. */
+  upgrade: Upgrade | null;
 }
 
 /**
@@ -100,7 +103,12 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     const recordPath = recordPathIn(site);
     const archivedRecord = recordPathIn(out);
     const droppedBuilds = options.fresh ? archivedBuildCount(archivedRecord) : 0;
-    if (!options.fresh && existsSync(archivedRecord)) copyFileSync(archivedRecord, recordPath, constants.COPYFILE_FICLONE);
+    if (!options.fresh && existsSync(archivedRecord)) {
+      // The update, and any upgrade of an older record, works on this copy: the archive's record
+      // stays as it was until the new one is swapped in.
+      checkRoomFor(archivedRecord, work);
+      copyFileSync(archivedRecord, recordPath, constants.COPYFILE_FICLONE);
+    }
 
     const archiveOptions: ArchiveOptions = {
       buildsPerWindow: options.buildsPerWindow ?? DEFAULT_ARCHIVE_OPTIONS.buildsPerWindow,
@@ -131,6 +139,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
         readProgress ??= startProgress(options.output, 'Reading the snapshot', total, 'tables', reading);
         readProgress.advance(1);
       },
+      onUpgrade: (from, to) => options.output.write(`${options.out}: upgrading copra's record from format ${from} to ${to}\n`),
     });
     readProgress?.done();
     const schema = recorded.schema.description;
@@ -143,7 +152,9 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     // a shard renders its share of every page.
     const { shard } = options;
     const changes =
-      !shard && recorded.merge && recorded.previousRendering === rendering && isArchive(out) ? planUpdate(archive, archivedRecord) : null;
+      !shard && recorded.merge && !recorded.upgrade && recorded.previousRendering === rendering && isArchive(out)
+        ? planUpdate(archive, archivedRecord)
+        : null;
     const planned = changes?.windows ?? planWindows(archive);
     const windows = shard ? shardWindows(planned, shard) : planned;
 
@@ -192,6 +203,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
       update: recorded.merge,
       incremental: changes !== null,
       droppedBuilds,
+      upgrade: recorded.upgrade,
     };
   } catch (error) {
     if (error instanceof Interrupted) {

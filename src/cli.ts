@@ -144,6 +144,10 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
     fresh: values.fresh,
     output: io.stderr,
   });
+  if (report.upgrade) {
+    const { from, to, seconds } = report.upgrade;
+    io.stdout.write(`copra's record upgraded from format ${from} to ${to} in ${seconds.toFixed(1)} s.\n`);
+  }
   if (report.update) {
     const { newBuilds, finishedBuilds, kept } = report.update;
     io.stdout.write(

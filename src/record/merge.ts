@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { type TranslationScope, type Translator, copyLogChunks } from '../snapshot/translator.ts';
-import { DELTA_DDL } from './schema.ts';
 
 /** What an update found in the snapshot, against what the archive had. */
 export interface MergeReport {
@@ -47,7 +46,7 @@ const columnsOf = (db: Database.Database, table: string) =>
  */
 export function mergeIncoming(db: Database.Database, translator: Translator): MergeReport {
   const count = (sql: string) => db.prepare(sql).pluck().get() as number;
-  db.exec(DELTA_DDL).exec('DELETE FROM main.delta');
+  db.exec('DELETE FROM main.delta');
   const finishedBuilds = count(
     `SELECT count(*) FROM incoming.builds i JOIN main.builds m ON m.id = i.id
      WHERE m.complete_at IS NULL AND i.complete_at IS NOT NULL`,

@@ -6,8 +6,9 @@ import type { SchemaInfo, SchemaKind } from '../model/types.ts';
 import { attachSnapshot, readableSnapshotPath, readingSnapshot } from '../snapshot/open.ts';
 import { type Translator, copyLogChunks, fillStatement } from '../snapshot/translator.ts';
 import { type MergeReport, UPDATE_SCOPE, mergeIncoming } from './merge.ts';
+import { RECORD_FORMAT, type Upgrade, readableFormat, upgradeRecord } from './migrations/index.ts';
 import { RecordSnapshot } from './queries.ts';
-import { DELTA_DDL, META_DDL, PAGE_INDEXES_DDL, RECORD_FORMAT, recordDdl } from './schema.ts';
+import { newRecordDdl, recordDdl } from './schema.ts';
 
 /**
  * Where an archive keeps its record: a dot-directory that deploying the archive does not need
@@ -56,6 +57,8 @@ export interface UpdateOptions {
   rendering: string;
   /** Told after each statement of the translation: steps done, and how many there are. */
   onProgress?: (done: number, total: number) => void;
+  /** Told before an upgrade of an older record starts. */
+  onUpgrade?: (from: number, to: number) => void;
 }
 
 export interface UpdateReport {
@@ -65,6 +68,8 @@ export interface UpdateReport {
   merge: MergeReport | null;
   /** What the archive's pages were rendered with before, or null for a new record. */
   previousRendering: string | null;
+  /** The upgrade of a record an older copra wrote, or null when it was current (or new). */
+  upgrade: Upgrade | null;
 }
 
 /**
@@ -92,14 +97,10 @@ function readSnapshot(
   snapshotPath: string,
   options: UpdateOptions & { inSnapshot?: readonly string[] },
 ): { report: UpdateReport; translator: Translator } {
-  if (isNew) db.exec(META_DDL).exec(recordDdl('main'));
+  if (isNew) db.exec(newRecordDdl());
   const meta = readMeta(db);
-  if (!isNew && meta.format !== RECORD_FORMAT) {
-    throw new CopraError(
-      `${options.archiveName}: copra's record (${db.name}) has format ${meta.format ?? 'unknown'}, this copra writes ${RECORD_FORMAT}; ` +
-        'rebuild it with --fresh (archived history the snapshot no longer has is then dropped).',
-    );
-  }
+  const recordName = `${options.archiveName}/${RECORD_DIR}/${RECORD_FILE}`;
+  const upgrade = isNew ? null : upgradeRecord(db, readableFormat(meta.format, recordName), options.onUpgrade);
   const translator = attachSnapshot(db, snapshotPath, options.snapshotName);
   const refuse = (why: string) =>
     new CopraError(
@@ -125,7 +126,7 @@ function readSnapshot(
       const copied = translator.translation('main', null).filter((fill) => !options.inSnapshot?.includes(fill.table));
       const chunks = options.inSnapshot?.includes('logchunks') ? null : copyLogChunks(translator, 'main', 'SELECT id FROM main.logs');
       run([...copied.map((fill) => fillStatement('main', fill)), chunks]);
-      db.exec(DELTA_DDL).exec('DELETE FROM main.delta');
+      db.exec('DELETE FROM main.delta');
     } else {
       db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
       db.exec(recordDdl('incoming'));
@@ -134,9 +135,8 @@ function readSnapshot(
       if (mismatch) throw refuse(mismatch);
       merge = mergeIncoming(db, translator);
     }
-    db.exec(PAGE_INDEXES_DDL);
     writeMeta(db, {
-      format: RECORD_FORMAT,
+      format: String(RECORD_FORMAT),
       family: translator.schema.kind,
       description: translator.schema.description,
       absentTables: JSON.stringify(translator.schema.absentTables),
@@ -145,7 +145,7 @@ function readSnapshot(
     });
   });
   readingSnapshot(options.snapshotName, () => translate());
-  return { report: { schema: translator.schema, title, merge, previousRendering: isNew ? null : (meta.rendering ?? '') }, translator };
+  return { report: { schema: translator.schema, title, merge, previousRendering: isNew ? null : (meta.rendering ?? ''), upgrade }, translator };
 }
 
 /**

@@ -4,39 +4,41 @@
  * queries.ts is the only reader. Times are unix seconds (UTC); text is as pages show it (statusdb's
  * mojibake already repaired); log chunks are kept as the snapshot stored them (compressed).
  *
- * Bump RECORD_FORMAT when a table changes: an archive with another format is refused, not misread.
+ * This file is the record as this copra makes it new. A change to it is a migration too
+ * (migrations/): an older record is upgraded in place to the same schema, which a test checks for
+ * every committed record of an older format. Columns a migration adds go last in their table.
  */
-export const RECORD_FORMAT = '1';
-
-/** What the record knows about itself: format, schema family, title, how its pages were rendered. */
-export const META_DDL = 'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
-
-/**
- * What the last update changed: the ids of rows it added (`new`) or changed, by table; a relation
- * names each side (`build_sourcestamps` the build, `stamp_builds` the sourcestamp). Pages are
- * re-rendered from it. Records of format 1 made before it existed get it on their next update.
- */
-export const DELTA_DDL = `CREATE TABLE IF NOT EXISTS main.delta (
-  tbl TEXT NOT NULL, id INTEGER NOT NULL, new INTEGER NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID`;
 
 /** Results of a failed build or step, as SQL: warnings (Mozilla's orange), failure, exception. */
 export const FAILED = '(1, 2, 4)';
 
-/**
- * Indexes only pages read by (a revision's page finds its changes and sourcestamps; a failed
- * build's page, the earlier builds where its failed steps failed: failed steps are a few in a
- * hundred). Every update makes them, so a record of format 1 made before one existed gets it on
- * its next update.
- */
-export const PAGE_INDEXES_DDL = `
-CREATE INDEX IF NOT EXISTS main.changes_revision ON changes (revision);
-CREATE INDEX IF NOT EXISTS main.sourcestamps_revision ON sourcestamps (revision);
-CREATE INDEX IF NOT EXISTS main.steps_failed ON steps (buildid, name) WHERE results IN ${FAILED};`;
+/** What the record knows about itself: format, schema family, title, how its pages were rendered. */
+export const META_DDL = 'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
 
 /** The tables a translator fills, for a schema name (the record's, or an update's staging copy). */
 export function recordDdl(schema: string): string {
   return TABLES_DDL.replace(/CREATE (TABLE|INDEX) (\w+)/g, `CREATE $1 ${schema}.$2`);
 }
+
+/** A new record's tables: what translators fill, and what only the record holds. */
+export function newRecordDdl(): string {
+  return [META_DDL, recordDdl('main'), RECORD_ONLY_DDL].join(';\n');
+}
+
+/**
+ * What only the record holds, beside the translated tables.
+ * - `delta`: what the last update changed, the ids of rows it added (`new`) or changed, by table;
+ *   a relation names each side (`build_sourcestamps` the build, `stamp_builds` the sourcestamp).
+ *   Pages are re-rendered from it.
+ * - Indexes only pages read by (a revision's page finds its changes and sourcestamps; a failed
+ *   build's page, the earlier builds where its failed steps failed: failed steps are a few in a
+ *   hundred).
+ */
+const RECORD_ONLY_DDL = `
+CREATE TABLE main.delta (tbl TEXT NOT NULL, id INTEGER NOT NULL, new INTEGER NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
+CREATE INDEX main.changes_revision ON changes (revision);
+CREATE INDEX main.sourcestamps_revision ON sourcestamps (revision);
+CREATE INDEX main.steps_failed ON steps (buildid, name) WHERE results IN ${FAILED};`;
 
 const TABLES_DDL = `
 CREATE TABLE builders (id INTEGER PRIMARY KEY, name TEXT, description TEXT);

@@ -1,61 +1,88 @@
 /**
- * The archive remembers: building the successive snapshots of one database into one directory
- * gives, file for file, the archive of the unpruned database built once — although the later
- * snapshot lost builds, steps and log chunks. Only copra's record (under .copra/) may differ.
+ * The archive remembers: an archive built by an older copra (the committed format-1 records of
+ * test/fixtures/records/, from each recording's early snapshot), upgraded and given the successive
+ * snapshots of the database — the early one again, then the whole database after the janitor and
+ * a DBA (buildbot) or a shrink (statusdb) pruned it — gives, file for file, the archive of the
+ * unpruned database built once. Only copra's record (under .copra/) may differ. Given the pruned
+ * snapshot straight away, it loses no page and no row.
  */
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
-import { buildbotEarlyCut, buildbotPruned, buildIdAt, statusdbEarlyCut, statusdbShrunk } from '../fixtures/history.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, count, differences, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
+import { RECORD_FORMAT } from '../../src/record/migrations/index.ts';
+import { RECORDINGS, type Recording, archiveWithRecord, earlySnapshot, prunedSnapshot } from '../fixtures/records/cuts.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, archiveHashes, count, differences, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
 
-describe('successive snapshots into one archive', () => {
-  it('buildbot: an early cut, then the whole database after the janitor and a DBA pruned it, equal the whole recording built once', async () => {
-    const dir = scratchDir('copra-history-');
+const FIXTURE: Record<Recording, string> = { buildbot: BUILDBOT_FIXTURE, statusdb: STATUSDB_FIXTURE };
+const RESULT = { buildbot: 'results', statusdb: 'result' };
+const COMPLETE = { buildbot: 'complete_at', statusdb: 'endtime' };
+
+describe.each(RECORDINGS)('a %s archive built by the copra of record format 1, given successive snapshots', (recording) => {
+  const dir = scratchDir('copra-history-');
+  let whole: string;
+  let early: string;
+  let pruned: string;
+  /** The pages and raw logs of the archive of the early snapshot (search indexes name their files after their contents). */
+  let earlyPages: string[];
+
+  beforeAll(() => {
     // The fixture is in WAL mode: opening it in place would leave -shm/-wal files beside it.
-    const whole = fixtureCopy(BUILDBOT_FIXTURE, dir, 'whole.sqlite');
-    const early = snapshotFile(dir, 'early', BUILDBOT_FIXTURE);
-    const pruned = snapshotFile(dir, 'pruned', BUILDBOT_FIXTURE);
-    const firstAbsent = buildIdAt(whole, 0.6);
-    buildbotEarlyCut(whole, early, firstAbsent);
-    buildbotPruned(whole, pruned, buildIdAt(whole, 0.3), buildIdAt(whole, 0.1));
-    expect(count(early, 'SELECT count(*) FROM builds WHERE complete_at IS NULL')).toBeGreaterThan(0);
-
-    const out = join(dir, 'archive');
-    await buildArchive(early, { out, output: quiet, jobs: 2 });
-    const update = await buildArchive(pruned, { out, output: quiet, jobs: 2 });
-
-    const all = count(whole, 'SELECT count(*) FROM builds');
-    expect(update.update).toEqual({
-      newBuilds: all - count(early, 'SELECT count(*) FROM builds'),
-      finishedBuilds: count(early, 'SELECT count(*) FROM builds WHERE complete_at IS NULL'),
-      kept: {
-        builds: all - count(pruned, 'SELECT count(*) FROM builds'),
-        steps: count(whole, 'SELECT count(*) FROM steps') - count(pruned, 'SELECT count(*) FROM steps'),
-        logs: count(whole, 'SELECT count(*) FROM logs') - count(pruned, "SELECT count(*) FROM logs WHERE type <> 'd'"),
-      },
-    });
-    expect(update.incremental).toBe(true);
-    expect(differences(archiveHashes(out), archiveHashes(inject('archives').buildbot))).toEqual([]);
+    whole = fixtureCopy(FIXTURE[recording], dir, 'whole.sqlite');
+    // Named as the recording's file, like the snapshot the committed record was built from.
+    early = snapshotFile(dir, 'early', FIXTURE[recording]);
+    pruned = snapshotFile(dir, 'pruned', FIXTURE[recording]);
+    earlySnapshot(recording, whole, early);
+    prunedSnapshot(recording, whole, pruned);
   });
 
-  it('statusdb: an early cut, then the whole database after a shrink deleted the steps of older builds, equal the whole recording built once', async () => {
-    const dir = scratchDir('copra-history-');
-    const early = snapshotFile(dir, 'early', STATUSDB_FIXTURE);
-    const shrunk = snapshotFile(dir, 'shrunk', STATUSDB_FIXTURE);
-    statusdbEarlyCut(STATUSDB_FIXTURE, early, buildIdAt(STATUSDB_FIXTURE, 0.6));
-    statusdbShrunk(STATUSDB_FIXTURE, shrunk, buildIdAt(STATUSDB_FIXTURE, 0.5));
+  it('is upgraded, then built from its early snapshot and a pruned one equals the whole recording built once', async () => {
+    expect(count(early, `SELECT count(*) FROM builds WHERE ${COMPLETE[recording]} IS NULL`)).toBeGreaterThan(0);
+    const out = archiveWithRecord(1, recording, join(dir, 'a'));
+    const again = await buildArchive(early, { out, output: quiet, jobs: 2 });
+    expect(again.upgrade).toMatchObject({ from: 1, to: RECORD_FORMAT });
+    earlyPages = archiveFiles(out).filter((file) => !/^(\.copra|pagefind)\//.test(file));
 
-    const out = join(dir, 'archive');
-    await buildArchive(early, { out, output: quiet, jobs: 2 });
-    const update = await buildArchive(shrunk, { out, output: quiet, jobs: 2 });
-
-    expect(update.update?.kept.steps).toBe(
-      count(STATUSDB_FIXTURE, 'SELECT count(*) FROM steps') - count(shrunk, 'SELECT count(*) FROM steps'),
-    );
-    expect(update.update?.kept.steps).toBeGreaterThan(0);
-    expect(update.update?.finishedBuilds).toBeGreaterThan(0);
+    const update = await buildArchive(pruned, { out, output: quiet, jobs: 2 });
+    const builds = (file: string, where = 'true') => count(file, `SELECT count(*) FROM builds WHERE ${where}`);
+    const steps = (file: string) => count(file, 'SELECT count(*) FROM steps');
+    expect(update.upgrade).toBeNull();
     expect(update.incremental).toBe(true);
-    expect(differences(archiveHashes(out), archiveHashes(inject('archives').statusdb))).toEqual([]);
+    expect(update.update).toEqual({
+      newBuilds: builds(whole) - builds(early),
+      finishedBuilds: builds(early, `${COMPLETE[recording]} IS NULL`),
+      kept: {
+        builds: builds(whole) - builds(pruned),
+        steps: steps(whole) - steps(pruned),
+        logs: recording === 'buildbot' ? count(whole, 'SELECT count(*) FROM logs') - count(pruned, "SELECT count(*) FROM logs WHERE type <> 'd'") : 0,
+      },
+    });
+    expect(recording === 'buildbot' ? update.update?.kept.builds : update.update?.kept.steps).toBeGreaterThan(0);
+    expect(builds(early, `${RESULT[recording]} IS NULL`)).toBeGreaterThan(0);
+    expect(differences(archiveHashes(out), archiveHashes(inject('archives')[recording]))).toEqual([]);
+  });
+
+  it('built straight from the pruned snapshot, keeps every page and every row the early snapshot had', async () => {
+    const out = archiveWithRecord(1, recording, join(dir, 'b'));
+    const report = await buildArchive(pruned, { out, output: quiet, jobs: 2 });
+    expect(report.upgrade).toMatchObject({ from: 1, to: RECORD_FORMAT });
+    const record = new Database(join(out, '.copra', 'record.sqlite'), { readonly: true });
+    try {
+      record.prepare('ATTACH DATABASE ? AS early').run(early);
+      const lost = (sql: string) => record.prepare(sql).pluck().get();
+      expect(lost('SELECT count(*) FROM early.builds WHERE id NOT IN (SELECT id FROM main.builds)')).toBe(0);
+      expect(lost('SELECT count(*) FROM early.steps WHERE id NOT IN (SELECT id FROM main.steps)')).toBe(0);
+      if (recording === 'buildbot') {
+        expect(lost("SELECT count(*) FROM early.logs e WHERE e.type <> 'd' AND NOT EXISTS (SELECT 1 FROM main.logs m WHERE m.id = e.id AND m.type <> 'd')")).toBe(0);
+        expect(
+          lost(`SELECT count(*) FROM early.logchunks e WHERE NOT EXISTS
+                  (SELECT 1 FROM main.logchunks m WHERE m.logid = e.logid AND m.first_line = e.first_line)`),
+        ).toBe(0);
+      }
+    } finally {
+      record.close();
+    }
+    const pages = new Set(archiveFiles(out));
+    expect(earlyPages.filter((page) => !pages.has(page))).toEqual([]);
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * copra's record upgrades in place, one step per format, as buildbot's own database does (alembic,
+ * master/buildbot/db/migrations/versions/): opening a record of an older format runs the steps it
+ * lacks, in order, in one transaction on the copy an update works on, so an archive kept for
+ * years survives every new copra with its history. A step's SQL is frozen as it was written: the
+ * schema of a new record (schema.ts) moves on, a step never does.
+ *
+ * A change to the record's tables is one more module here and one more entry in MIGRATIONS; a
+ * test upgrades the committed record of every older format (test/fixtures/records/) and requires
+ * the schema of a new record.
+ */
+import type Database from 'better-sqlite3';
+import { CopraError } from '../../errors.ts';
+import { format2 } from './format2.ts';
+
+export interface Migration {
+  /** The format the step leads to, from the one before it. */
+  readonly to: number;
+  /** What the step adds, for people. */
+  readonly adds: string;
+  /** Turns a record of format `to - 1` into one of format `to`, inside the runner's transaction. */
+  up(db: Database.Database): void;
+}
+
+/** Every step, in order: the first leads from format 1, the record copra wrote before migrations. */
+export const MIGRATIONS: readonly Migration[] = [format2];
+
+/** The format this copra writes: the one its last step leads to. */
+export const RECORD_FORMAT = MIGRATIONS.at(-1)?.to ?? 1;
+
+/** An upgrade that ran: from which format to which, and how long it took. */
+export interface Upgrade {
+  from: number;
+  to: number;
+  seconds: number;
+}
+
+/**
+ * A pause after each step, in milliseconds, for the tests that kill copra in the middle of an
+ * upgrade (nothing else sets it).
+ */
+const PAUSE_FOR_TESTS = Number(process.env.COPRA_TEST_MIGRATION_PAUSE_MS ?? 0);
+
+/**
+ * The record's format as its `meta` table holds it, checked against this copra's: a record of a
+ * newer copra is refused, untouched; one without a readable format is damaged.
+ */
+export function readableFormat(stored: string | undefined, recordName: string): number {
+  const format = Number(stored);
+  if (stored === undefined || !Number.isInteger(format) || format < 1) {
+    throw new CopraError(`${recordName}: copra's record has no readable format (meta holds ${JSON.stringify(stored ?? null)}); it is damaged: restore it from a backup of the archive's .copra/.`);
+  }
+  if (format > RECORD_FORMAT) {
+    throw new CopraError(`${recordName} was built by a newer copra (record format ${format}); this copra reads up to format ${RECORD_FORMAT}: upgrade copra.`);
+  }
+  return format;
+}
+
+/**
+ * Upgrades the record `db` holds from `format` to RECORD_FORMAT, in one transaction: a failure or
+ * a kill leaves it as it was. `onStart` is told before the first step. Null when it was current.
+ */
+export function upgradeRecord(db: Database.Database, format: number, onStart?: (from: number, to: number) => void): Upgrade | null {
+  if (format === RECORD_FORMAT) return null;
+  const started = Date.now();
+  onStart?.(format, RECORD_FORMAT);
+  const setFormat = db.prepare("UPDATE meta SET value = ? WHERE key = 'format'");
+  db.transaction(() => {
+    for (const migration of MIGRATIONS.filter((step) => step.to > format)) {
+      migration.up(db);
+      setFormat.run(String(migration.to));
+      if (PAUSE_FOR_TESTS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PAUSE_FOR_TESTS);
+    }
+  })();
+  return { from: format, to: RECORD_FORMAT, seconds: (Date.now() - started) / 1000 };
+}

@@ -39,9 +39,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Dirent, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MOZILLA_2010 } from '../src/generate/proportions.ts';
@@ -383,8 +383,9 @@ async function naiveEleventy(snapshot: string, workDir: string, timeLimit?: numb
 async function naiveEleventyChild(snapshot: string, input: string, output: string): Promise<void> {
   const { default: Eleventy } = await import('@11ty/eleventy');
   const { snapshotRecord } = await import('../src/record/record.ts');
+  const { buildDetails, buildIds } = await import('../src/pages/buildPage.ts');
   const source = snapshotRecord(snapshot, dirname(output));
-  const builds = source.buildDetails(source.buildIds());
+  const builds = buildDetails(source, buildIds(source));
   source.close();
   const eleventy = new Eleventy(input, output, {
     quietMode: true,
@@ -1087,7 +1088,7 @@ async function benchModels(builds: number, options: BenchOptions): Promise<Model
     });
   } finally {
     record.close();
-    rmSync(dirname(record.file), { recursive: true, force: true });
+    rmSync(dirname(record.db.name), { recursive: true, force: true });
   }
 }
 

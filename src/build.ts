@@ -2,7 +2,7 @@ import { constants, copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from '
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SITE, checkReplaceable, checkRoomFor, commitUpdate, completePending, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
-import { CopraError } from './errors.ts';
+import { CopraError, Interrupted } from './errors.ts';
 import {
   type Archive,
   type ArchiveOptions,
@@ -13,14 +13,14 @@ import {
   planWindows,
   plannedPageCount,
 } from './pages/plan.ts';
-import { type Output, type Progress, formatSeconds, startProgress } from './progress.ts';
 import type { DataWarning } from './pages/warnings.ts';
+import { type Output, type Progress, formatSeconds, startProgress } from './progress.ts';
 import type { MergeReport } from './record/merge.ts';
 import type { Upgrade } from './record/migrations/index.ts';
 import { RECORD_DIR, archivedBuildCount, openRecord, recordPathIn, updateRecord } from './record/record.ts';
-import { TEMPLATES_DIR, templatesOverlay } from './render/nunjucks.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
-import { Interrupted, renderWindows } from './render/pool.ts';
+import { TEMPLATES_DIR, templatesOverlay } from './render/nunjucks.ts';
+import { renderWindows } from './render/pool.ts';
 import { writeSitemap } from './render/sitemap.ts';
 import { type SearchReport, type SearchScope, changedSearch, searchIndexCount, shardSearchScope, writeSearch } from './search/indexer.ts';
 import { type Shard, isPart, shardWindows, writePartMarker } from './shards.ts';
@@ -187,7 +187,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     // A part's sitemap is merge's to write: it lists the pages of every part.
     if (archiveOptions.baseUrl && !shard) writeSitemap(site, archiveOptions.baseUrl, changes ? out : null);
     const searched = await search?.report(options.output);
-    archive.snapshot.close();
+    archive.record.close();
     checkInterrupt();
     if (shard) writePartMarker(site, shard, archiveOptions.baseUrl);
 
@@ -231,11 +231,11 @@ function copyAssets(site: string, templates: string | null): void {
 function startSearch(archive: Archive, site: string, scope: SearchScope | null, interrupt: AbortSignal) {
   const stopping = new AbortController();
   interrupt.addEventListener('abort', () => stopping.abort(), { once: true });
-  const total = searchIndexCount(archive.snapshot, scope);
+  const total = searchIndexCount(archive.record, scope);
   const startedAt = Date.now();
   let done = 0;
   let progress: Progress | null = null;
-  const started = writeSearch(archive.snapshot, archive.site, site, scope, stopping.signal, () => {
+  const started = writeSearch(archive.record, archive.site, site, scope, stopping.signal, () => {
     done++;
     progress?.advance(1);
   });

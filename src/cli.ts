@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
 import { CopraError } from './errors.ts';
+import { optionDefaults, optionHelp, optionsOf, parseArgsOptions, synopsis } from './options.ts';
 import type { LogMode } from './pages/failureSummary.ts';
 import { type DataWarning, PROBLEMS, type Problem, countsByProblem } from './pages/warnings.ts';
 import { type Output, formatBytes, formatSeconds, startProgress } from './progress.ts';
@@ -15,33 +16,12 @@ import { type Output, formatBytes, formatSeconds, startProgress } from './progre
 const USAGE = `copra: a static, searchable archive of a buildbot or statusdb database
 
 Usage:
-  copra build SNAPSHOT [--out DIR] [--jobs N] [--logs full|summary|none] [--base-url URL] [--strict] …
+  copra build SNAPSHOT ${synopsis('build', 74).join(`\n${' '.repeat(23)}`)}
       Writes the archive of SNAPSHOT (a buildbot 0.9–4.x state.sqlite or a Mozilla statusdb
       SQLite file) into DIR (default: dist). The snapshot is only read. Into an existing archive
       of the same CI it adds what is new and keeps what the snapshot has lost (pruned builds,
       steps, logs): the archive remembers, in DIR/.copra/ (not needed to serve DIR).
-        --out DIR             where the archive goes; replaced only when the build succeeds
-        --title TEXT          the archive's title (default: the snapshot's file name; kept by updates)
-        --base-url URL        where the archive will be served (http or https): feeds link
-                              absolutely, pages name their canonical address, and sitemap.xml is
-                              written
-        --templates DIR       a folder laid over copra's templates: its _includes/ (for example
-                              layouts/base.njk or pages/build.njk) and assets/ replace copra's
-        --config FILE         options from a JSON file (default: ./copra.config.json when it
-                              exists), by the names above: {"out": "public", "base-url": "…"};
-                              options on the command line win
-        --fresh               build from SNAPSHOT alone, dropping the history DIR remembers
-        --jobs N              render processes (default: one per core)
-        --logs full           log pages, raw .txt downloads and failure summaries (default)
-        --logs summary        failure summaries on build pages only
-        --logs none           no logs read at all
-        --log-page-lines N    longer logs show head, tail and errors on their page (default 5000)
-        --no-search           skip the search indexes (the search page then says so)
-        --strict              exit with code 1 when the snapshot's data has problems (orphan rows,
-                              impossible times, unknown results…), after writing the archive
-        --shard I/N           render only shard I of N (1 ≤ I ≤ N) into DIR, a part for copra
-                              merge; each shard reads the whole snapshot, so any machine can
-                              build any shard
+${optionHelp('build', 8, 100).join('\n')}
   copra merge PART… [--out DIR] [--move]
       Assembles the parts of all N shards of one build into the archive DIR (default: dist), the
       same files a single build writes; reads nothing but the parts. Afterwards DIR is updated like
@@ -49,11 +29,12 @@ Usage:
       file system).
         --move                move the parts' files instead, folders whole where only one part
                               has them (about 4 times faster); the parts are used up
-  copra stats SNAPSHOT [--logs …] [--log-page-lines N] [--no-search] [--templates DIR] [--jobs N] [--json]
+  copra stats SNAPSHOT ${synopsis('stats', 74).join(`\n${' '.repeat(23)}`)}
       Says what SNAPSHOT holds and what its archive would: pages (exact), files and size
       (estimated by rendering a sample of every kind of page), and how long a build takes, by
       the rate copra measured on its benchmark. Writes nothing. Reads copra.config.json (or
       --config FILE) as build does.
+${optionHelp('stats', 8, 100).join('\n')}
   copra import DUMP --out SNAPSHOT
       Converts a MySQL dump of Mozilla's statusdb (plain or .gz, as mysqldump or MariaDB wrote it)
       into an SQLite snapshot that copra build reads. No MySQL server needed. -o is --out.
@@ -92,6 +73,11 @@ function positiveInteger(value: string | undefined, option: string, fallback?: n
 
 const isLogMode = (value: string): value is LogMode => ['full', 'summary', 'none'].includes(value);
 
+/** Options as parseArgs gives them from the table of options: text, or flags. */
+type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+const text = (values: OptionValues, name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+const flag = (values: OptionValues, name: string): boolean => values[name] === true;
+
 /** A --base-url: http(s) only, as the address of a folder (ending in '/'). */
 function baseUrl(value: string | undefined): string | null {
   if (value === undefined) return null;
@@ -103,45 +89,29 @@ function baseUrl(value: string | undefined): string | null {
 }
 
 async function buildCommand(args: string[], io: Io): Promise<number> {
-  const { values: given, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      jobs: { type: 'string' },
-      logs: { type: 'string' },
-      'log-page-lines': { type: 'string' },
-      'no-search': { type: 'boolean' },
-      title: { type: 'string' },
-      'base-url': { type: 'string' },
-      templates: { type: 'string' },
-      config: { type: 'string' },
-      fresh: { type: 'boolean' },
-      strict: { type: 'boolean' },
-      shard: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const { values: given, positionals } = parseArgs({ args, allowPositionals: true, options: parseArgsOptions('build') });
   if (given.help) return help(io);
   const [snapshot, ...extra] = positionals;
   if (!snapshot || extra.length > 0) throw usageError('copra build takes one snapshot file.');
-  const values = { out: 'dist', logs: 'full', ...readConfig(given.config), ...given } as typeof given & { out: string; logs: string };
-  const logs = values.logs;
+  const values: OptionValues = { ...optionDefaults('build'), ...readConfig(text(given, 'config')), ...given };
+  const logs = text(values, 'logs')!;
   if (!isLogMode(logs)) throw usageError(`--logs takes full, summary or none, not "${logs}".`);
+  const out = text(values, 'out')!;
   const { buildArchive } = await import('./build.ts');
   const { parseShard } = await import('./shards.ts');
-  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const shardValue = text(values, 'shard');
+  const shard = shardValue === undefined ? undefined : parseShard(shardValue);
   const report = await buildArchive(snapshot, {
     shard,
-    out: values.out,
-    jobs: positiveInteger(values.jobs, '--jobs'),
+    out,
+    jobs: positiveInteger(text(values, 'jobs'), '--jobs'),
     logs,
-    logPageLines: positiveInteger(values['log-page-lines'], '--log-page-lines'),
-    search: !values['no-search'],
-    baseUrl: baseUrl(values['base-url']),
-    templates: values.templates ?? null,
-    title: values.title,
-    fresh: values.fresh,
+    logPageLines: positiveInteger(text(values, 'log-page-lines'), '--log-page-lines'),
+    search: !flag(values, 'no-search'),
+    baseUrl: baseUrl(text(values, 'base-url')),
+    templates: text(values, 'templates') ?? null,
+    title: text(values, 'title'),
+    fresh: flag(values, 'fresh'),
     output: io.stderr,
   });
   if (report.upgrade) {
@@ -155,18 +125,18 @@ async function buildCommand(args: string[], io: Io): Promise<number> {
         `kept what the snapshot no longer has: ${kept.builds} builds, ${kept.steps} steps, ${kept.logs} logs.\n`,
     );
   }
-  if (values.fresh && report.droppedBuilds > 0) {
+  if (flag(values, 'fresh') && report.droppedBuilds > 0) {
     io.stdout.write(`--fresh: dropped the ${report.droppedBuilds} archived builds, replaced by the snapshot's.\n`);
   }
   for (const line of warningLines(report.warnings)) io.stderr.write(`warning: ${line}\n`);
   io.stdout.write(
-    `Wrote ${report.pages} pages to ${values.out}${shard ? ` (shard ${shard.index}/${shard.count})` : ''} in ${formatSeconds(report.seconds)} ` +
+    `Wrote ${report.pages} pages to ${out}${shard ? ` (shard ${shard.index}/${shard.count})` : ''} in ${formatSeconds(report.seconds)} ` +
       `(${Math.round(report.pages / report.seconds)} pages/s, ${report.windows} windows), ` +
       (report.searchRecords === null ? 'no search, ' : `${report.searchRecords} search records, `) +
       `${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}` +
       (report.warnings.length > 0 ? ` (${countsByProblem(report.warnings)}; marked on their pages).\n` : '.\n'),
   );
-  if (values.strict && report.warnings.length > 0) {
+  if (flag(values, 'strict') && report.warnings.length > 0) {
     io.stderr.write(`copra: --strict: the snapshot's data has ${report.warnings.length} problem${report.warnings.length === 1 ? '' : 's'}; the archive was written all the same.\n`);
     return 1;
   }
@@ -188,35 +158,25 @@ export function warningLines(warnings: readonly DataWarning[]): string[] {
 }
 
 async function statsCommand(args: string[], io: Io): Promise<number> {
-  const { values: given, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      jobs: { type: 'string' },
-      logs: { type: 'string' },
-      'log-page-lines': { type: 'string' },
-      'no-search': { type: 'boolean' },
-      templates: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
+  const { values: given, positionals } = parseArgs({ args, allowPositionals: true, options: parseArgsOptions('stats') });
   if (given.help) return help(io);
   const [snapshot, ...extra] = positionals;
   if (!snapshot || extra.length > 0) throw usageError('copra stats takes one snapshot file.');
   // The build's options file: what is not a stats option is not read.
-  const values = { logs: 'full', ...readConfig(given.config), ...given } as typeof given & { logs: string };
-  if (!isLogMode(values.logs)) throw usageError(`--logs takes full, summary or none, not "${values.logs}".`);
+  const statsOptions = new Set(optionsOf('stats').map((option) => option.name));
+  const fromConfig = Object.entries(readConfig(text(given, 'config'))).filter(([name]) => statsOptions.has(name));
+  const values: OptionValues = { ...optionDefaults('stats'), ...Object.fromEntries(fromConfig), ...given };
+  const logs = text(values, 'logs')!;
+  if (!isLogMode(logs)) throw usageError(`--logs takes full, summary or none, not "${logs}".`);
   const { snapshotStats } = await import('./stats.ts');
   const stats = await snapshotStats(snapshot, {
-    logs: values.logs,
-    logPageLines: positiveInteger(values['log-page-lines'], '--log-page-lines'),
-    search: !values['no-search'],
-    templates: values.templates ?? null,
-    jobs: positiveInteger(values.jobs, '--jobs'),
+    logs,
+    logPageLines: positiveInteger(text(values, 'log-page-lines'), '--log-page-lines'),
+    search: !flag(values, 'no-search'),
+    templates: text(values, 'templates') ?? null,
+    jobs: positiveInteger(text(values, 'jobs'), '--jobs'),
   });
-  if (values.json) {
+  if (flag(values, 'json')) {
     io.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
     return 0;
   }
@@ -229,7 +189,7 @@ async function statsCommand(args: string[], io: Io): Promise<number> {
     `  ${counted(rows.builds, 'build')} of ${counted(rows.builders, 'builder')}, on ${counted(rows.workers, 'worker')} and ${counted(rows.masters, 'master')}`,
     `  ${counted(rows.steps, 'step')}; ${logSummary}`,
     `  ${counted(rows.changes, 'change')} on ${counted(rows.sourcestamps, 'sourcestamp')}`,
-    `Its archive (--logs ${values.logs}${values['no-search'] ? ', --no-search' : ''}); files and size estimated from a sample of each kind's pages:`,
+    `Its archive (--logs ${logs}${flag(values, 'no-search') ? ', --no-search' : ''}); files and size estimated from a sample of each kind's pages:`,
     `  ${'what'.padEnd(18)} ${'pages'.padStart(11)} ${'files'.padStart(11)} ${'size'.padStart(9)}`,
     ...[...stats.parts, { name: 'total', ...total }].map(
       (part) => `  ${part.name.padEnd(18)} ${count(part.pages).padStart(11)} ${count(part.files).padStart(11)} ${formatBytes(part.bytes).padStart(9)}`,

@@ -7,23 +7,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CopraError } from './errors.ts';
+import { OPTIONS } from './options.ts';
 
 const CONFIG_FILE = 'copra.config.json';
 
-/** The options a config file may hold, by type; paths are resolved against the file's folder. */
-const OPTIONS = {
-  out: 'path',
-  title: 'string',
-  'base-url': 'string',
-  templates: 'path',
-  jobs: 'number',
-  logs: 'string',
-  'log-page-lines': 'number',
-  'no-search': 'boolean',
-  strict: 'boolean',
-} as const;
+/** The options a config file may hold (see options.ts), by name. */
+const IN_CONFIG = new Map(OPTIONS.filter((option) => option.inConfig).map((option) => [option.name, option]));
 
-type ConfigValues = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+type ConfigValues = Record<string, string | boolean>;
 
 /**
  * The options of `file` (or of ./copra.config.json when it exists and no file is named) as
@@ -49,11 +40,11 @@ export function readConfig(file: string | undefined, cwd = process.cwd()): Confi
   }
   const values: ConfigValues = {};
   for (const [key, value] of Object.entries(parsed)) {
-    const type = OPTIONS[key as keyof typeof OPTIONS];
-    if (!type) throw new CopraError(`${path}: unknown option "${key}" (known: ${Object.keys(OPTIONS).join(', ')}).`);
+    const type = IN_CONFIG.get(key)?.type;
+    if (!type) throw new CopraError(`${path}: unknown option "${key}" (known: ${[...IN_CONFIG.keys()].join(', ')}).`);
     const expected = type === 'path' ? 'string' : type;
     if (typeof value !== expected) throw new CopraError(`${path}: "${key}" takes a ${expected}, not ${JSON.stringify(value)}.`);
-    values[key as keyof typeof OPTIONS] = type === 'path' ? resolve(dirname(path), value as string) : type === 'number' ? String(value) : (value as string | boolean);
+    values[key] = type === 'path' ? resolve(dirname(path), value as string) : type === 'number' ? String(value) : (value as string | boolean);
   }
   return values;
 }

@@ -7,8 +7,18 @@ export class CopraError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = 2,
+    /** What went wrong underneath, kept for whoever debugs it (the CLI prints only the message). */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CopraError';
+  }
+}
+
+/** What a build stopped by a signal rejects with, until the build turns it into a CopraError. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
   }
 }

@@ -9,14 +9,14 @@
  * that they are the N shards of one record, lays their files together (linked, or moved with
  * --move), writes the sitemap (the one file made from every page) and swaps the result in like a build.
  */
-import { closeSync, constants, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { SITE, checkReplaceable, isArchive, lockArchive, scratchDirFor, swapIn } from './archiveDir.ts';
 import { CopraError } from './errors.ts';
 import { type Window, partWeight } from './pages/plan.ts';
-import { type Output, formatSeconds, startProgress } from './progress.ts';
+import { type Output, startProgress } from './progress.ts';
 import { RECORD_DIR, RECORD_FILE, recordPathIn } from './record/record.ts';
 import { writeSitemap } from './render/sitemap.ts';
 

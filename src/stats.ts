@@ -11,13 +11,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS, type PageFiles } from './pages/kind.ts';
-import { type WindowPart, loadArchive, pageCount, partPageCount, partWeight, planParts, windowPages } from './pages/plan.ts';
+import { type WindowPart, loadArchive, partPageCount, partWeight, planParts, windowPages } from './pages/plan.ts';
+import type { RecordReader } from './record/reader.ts';
 import { memoryRecord } from './record/record.ts';
+import { groupBy } from './record/sql.ts';
 import { renderedSizes } from './render/eleventy.ts';
 import { TEMPLATES_DIR, templatesOverlay } from './render/nunjucks.ts';
-import { nameRecords } from './search/records.ts';
 import { searchIndexCount } from './search/indexer.ts';
-import { groupBy } from './snapshot/sql.ts';
+import { nameRecords } from './search/records.ts';
 import { readableSnapshotPath, unreadableSnapshot } from './snapshot/open.ts';
 
 /**
@@ -87,7 +88,8 @@ export async function snapshotStats(snapshotFile: string, options: StatsOptions)
         parts.push(await sampledKind(archive, kind, kindParts));
       }
       if (options.search) {
-        const records = nameRecords(archive.site).length + record.stampedChangeCount();
+        const stampedChanges = record.db.prepare('SELECT count(DISTINCT changeid) FROM stamp_changes').pluck().get() as number;
+        const records = nameRecords(archive.site).length + stampedChanges;
         const indexes = searchIndexCount(record, null);
         parts.push({
           name: 'search index',
@@ -111,7 +113,7 @@ export async function snapshotStats(snapshotFile: string, options: StatsOptions)
       return {
         schema: record.schema.description,
         rows: { builders, workers, masters, builds, steps, sourcestamps, changes },
-        logs: record.logTotals(),
+        logs: logTotals(record),
         parts,
         total,
         jobs,
@@ -145,11 +147,10 @@ async function sampledKind(archive: Archive, kind: string, parts: WindowPart[]):
       return { write: (line) => void (raw.bytes += Buffer.byteLength(line) + 1), close: () => undefined };
     },
   };
-  const made = windowPages(archive, { parts: sample }, files);
-  const modelled = pageCount(made);
+  const made = windowPages(archive, { parts: sample }, files).pages;
+  const modelled = made.length;
   if (modelled === 0) return { name: kind, pages, files: pages, bytes: 0 };
-  const rendered = Object.fromEntries(Object.entries(made).map(([template, list]) => [template, spread(list, SAMPLE_PAGES)]));
-  const sizes = await renderedSizes(rendered, archive.options.templates);
+  const sizes = await renderedSizes(spread(made, SAMPLE_PAGES), archive.options.templates);
   const sampleBytes = (sum(sizes) / sizes.length) * modelled + raw.bytes;
   return {
     name: kind,
@@ -171,3 +172,13 @@ function filesUnder(dir: string): { files: number; bytes: number } {
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+/** Logs, their lines, and the bytes of their chunks as stored (compressed or not). */
+function logTotals(record: RecordReader): { logs: number; lines: number; storedBytes: number } {
+  return record.db
+    .prepare(
+      `SELECT (SELECT count(*) FROM logs) AS logs, (SELECT coalesce(sum(num_lines), 0) FROM logs) AS lines,
+              (SELECT coalesce(sum(length(content)), 0) FROM logchunks) AS storedBytes`,
+    )
+    .get() as { logs: number; lines: number; storedBytes: number };
+}

@@ -8,71 +8,25 @@ import { createHash } from 'node:crypto';
 /** A page's directory relative to the site root: '' for the home page, else ending in '/'. */
 export type PageUrl = string;
 
-const paged = (base: string, page: number): PageUrl => (page <= 1 ? base : `${base}${page}/`);
+/** Page `page` of a list paged from the newest (page 1 at the list's own address). */
+export const paged = (base: string, page: number): PageUrl => (page <= 1 ? base : `${base}${page}/`);
+
 /**
  * Pages numbered from the oldest (see fixedPaging in pages/paging.ts): the newest page is the
  * list's own address, so new items change only the newest pages.
  */
-const fixedPaged = (base: string, page: number, pageCount: number): PageUrl => (page >= pageCount ? base : `${base}page/${page}/`);
+export const fixedPaged = (base: string, page: number, pageCount: number): PageUrl => (page >= pageCount ? base : `${base}page/${page}/`);
 
-export type ListingKey =
-  | { kind: 'all' }
-  | { kind: 'nonempty' }
-  | { kind: 'branch'; branch: string | null }
-  | { kind: 'tag'; tag: string };
-
-export const urls = {
-  home: (): PageUrl => '',
-  search: (): PageUrl => 'search/',
-  /** The builder board. */
-  builders: (): PageUrl => 'builders/',
-  workers: (): PageUrl => 'workers/',
-  /** Changes, numbered from the oldest page like the listings. */
-  changes: (page = 1, pageCount = 1): PageUrl => fixedPaged('changes/', page, pageCount),
-  change: (id: number): PageUrl => `change/${id}/`,
-  revision: (revision: string): PageUrl => `revision/${pathSegment(revision)}/`,
-  /** The console's branches, and a branch's console: its sourcestamps × builders, pages numbered from the oldest. */
-  consoles: (): PageUrl => 'console/',
-  console: (branch: string | null, page = 1, pageCount = 1): PageUrl => fixedPaged(`console/${branchSegment(branch)}/`, page, pageCount),
-  /** Files, not pages: a builder's badge and feed, and the feed of failed builds. */
-  badge: (builderId: number): string => `builder/${builderId}/badge.svg`,
-  builderFeed: (builderId: number): string => `builder/${builderId}/feed.xml`,
-  failuresFeed: (): string => 'failures.xml',
-  /** What static hosts serve for an unknown path: at the root, so its links start there. */
-  notFound: (): string => '404.html',
-  build: (id: number): PageUrl => `build/${id}/`,
-  /** A builder's builds, newest page by default. */
-  builder: (id: number, page = 1, pageCount = 1): PageUrl => fixedPaged(`builder/${id}/`, page, pageCount),
-  worker: (id: number, page = 1, pageCount = 1): PageUrl => fixedPaged(`worker/${id}/`, page, pageCount),
-  master: (id: number, page = 1, pageCount = 1): PageUrl => fixedPaged(`master/${id}/`, page, pageCount),
-  source: (id: number, page = 1): PageUrl => paged(`source/${id}/`, page),
-  /** A listing's pages are numbered from the oldest stamp; the newest is the listing's own address. */
-  listing: (key: ListingKey, page: number, pageCount: number): PageUrl => fixedPaged(listingBase(key), page, pageCount),
-  log: (buildId: number, logId: number): PageUrl => `build/${buildId}/log/${logId}/`,
-  /** A log's raw text, beside its page. */
-  rawLog: (buildId: number, logId: number, slug: string): string => `build/${buildId}/log/${logId}/${pathSegment(slug)}.txt`,
-  /** Static files: a path, not a page directory. */
-  asset: (name: string): string => `assets/${name}`,
-};
-
-/** The directories at the archive's root that hold pages and files: a 404 page finds the root by them. */
-export const TOP_DIRECTORIES = ['assets', 'build', 'builder', 'builders', 'change', 'changes', 'console', 'master', 'pagefind', 'revision', 'search', 'source', 'sources', 'worker', 'workers'];
-
-/** '~' only starts an escape in pathSegment, so `~none` cannot collide with a branch's name. */
-const branchSegment = (branch: string | null) => (branch === null ? '~none' : pathSegment(branch));
-
-function listingBase(key: ListingKey): PageUrl {
-  switch (key.kind) {
-    case 'all':
-      return 'sources/';
-    case 'nonempty':
-      return 'sources/nonempty/';
-    case 'branch':
-      return `sources/branch/${branchSegment(key.branch)}/`;
-    case 'tag':
-      return `sources/tag/${pathSegment(key.tag)}/`;
-  }
+/** Static files: a path, not a page directory. */
+export function assetUrl(name: string): string {
+  return `assets/${name}`;
 }
+
+/** The folders at the archive's root that hold no pages: its stylesheet and scripts, and the search indexes. */
+export const FOLDERS_WITHOUT_PAGES = ['assets', 'pagefind'];
+
+/** A branch as a path segment. '~' only starts an escape in pathSegment, so `~none` cannot collide with a branch's name. */
+export const branchSegment = (branch: string | null) => (branch === null ? '~none' : pathSegment(branch));
 
 /**
  * The longest segment pathSegment writes: with a raw log's `.txt` it stays under the 143 bytes

@@ -10,13 +10,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../src/build.ts';
 import { main } from '../src/cli.ts';
 import { DEFAULT_ARCHIVE_OPTIONS, type Window, loadArchive, partWeight, plannedPageCount, planWindows } from '../src/pages/plan.ts';
 import { openRecord, recordPathIn } from '../src/record/record.ts';
 import { mergeParts, shardWindows } from '../src/shards.ts';
-import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, copraLeftovers, differences, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
+import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, copraLeftovers, differences, fixtureArchive, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
 
 const SHARDS = 3;
 
@@ -51,8 +51,8 @@ describe('a build in shards, merged', () => {
     }
   });
 
-  it('writes the files one build writes, byte for byte, each page rendered by one shard only', () => {
-    const single = inject('archives').buildbot;
+  it('writes the files one build writes, byte for byte, each page rendered by one shard only', async () => {
+    const single = await fixtureArchive('buildbot');
     const singleFiles = archiveFiles(single);
     const pages = singleFiles.filter((file) => file.endsWith('.html'));
     expect(parts.flatMap((part) => archiveFiles(part).filter((file) => file.endsWith('.html'))).sort()).toEqual(pages);
@@ -183,7 +183,7 @@ describe('a build in shards, merged', () => {
       const run = captured();
       expect(await main(['merge', ...moving, '--out', out, '--move'], run.io)).toBe(0);
       expect(run.stdout()).toMatch(/^Merged 3 parts into .*moved in \d+s; the parts are used up\.\n$/);
-      expect(differences(archiveHashes(out), archiveHashes(inject('archives').buildbot))).toEqual([]);
+      expect(differences(archiveHashes(out), archiveHashes(await fixtureArchive('buildbot')))).toEqual([]);
       expect(archiveHashes(out, { record: true }).get('.copra/record.sqlite')).toBe(archiveHashes(parts[0]!, { record: true }).get('.copra/record.sqlite'));
       expect(moving.filter((part) => existsSync(part))).toEqual([]);
     });

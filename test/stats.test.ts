@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli.ts';
 import { type SnapshotStats, snapshotStats } from '../src/stats.ts';
-import { FIXTURES, archiveFiles, captured, fixtureCopy, querySnapshot, scratchDir } from './helpers/archive.ts';
+import { FIXTURES, archiveFiles, captured, fixtureArchive, fixtureCopy, querySnapshot, scratchDir } from './helpers/archive.ts';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith('copra-stats-'));
@@ -46,9 +46,10 @@ describe.each(FIXTURES)('copra stats of the $name recording', ({ file, archive }
     db.close();
   });
 
-  it("says exactly how many pages the archive has, and nearly its files and bytes", () => {
-    const files = archiveFiles(inject('archives')[archive]).filter((path) => !path.startsWith('.copra/'));
-    const bytes = files.reduce((sum, path) => sum + statSync(join(inject('archives')[archive], path)).size, 0);
+  it("says exactly how many pages the archive has, and nearly its files and bytes", async () => {
+    const out = await fixtureArchive(archive);
+    const files = archiveFiles(out).filter((path) => !path.startsWith('.copra/'));
+    const bytes = files.reduce((sum, path) => sum + statSync(join(out, path)).size, 0);
     expect(stats.total.pages).toBe(files.filter((path) => !notAPage(path)).length);
     expect(Math.abs(stats.total.files - files.length) / files.length).toBeLessThan(0.01);
     // A sample of each kind's pages rendered, scaled: within 15 % of the real archive.

@@ -1,6 +1,9 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linkTarget, outputPath, pathSegment, upToRoot, urls, webHref } from '../src/urls.ts';
+import { builderUrl, masterUrl, workerUrl } from '../src/pages/entityPage.ts';
+import { listingUrl } from '../src/pages/listing.ts';
+import { rawLogUrl } from '../src/pages/logPage.ts';
+import { linkTarget, outputPath, pathSegment, upToRoot, webHref } from '../src/urls.ts';
 
 describe('links between pages: up to the root, then down to the target', () => {
   it.each([
@@ -67,21 +70,21 @@ describe('pathSegment', () => {
 
 describe('listing addresses', () => {
   it('number pages from the oldest, the newest page being the listing itself', () => {
-    expect(urls.listing({ kind: 'all' }, 7, 7)).toBe('sources/');
-    expect(urls.listing({ kind: 'all' }, 1, 7)).toBe('sources/page/1/');
-    expect(urls.listing({ kind: 'branch', branch: null }, 1, 1)).toBe('sources/branch/~none/');
-    expect(outputPath(urls.listing({ kind: 'tag', tag: 'l10n' }, 2, 3))).toBe('sources/tag/l10n/page/2/index.html');
+    expect(listingUrl({ kind: 'all' }, 7, 7)).toBe('sources/');
+    expect(listingUrl({ kind: 'all' }, 1, 7)).toBe('sources/page/1/');
+    expect(listingUrl({ kind: 'branch', branch: null }, 1, 1)).toBe('sources/branch/~none/');
+    expect(outputPath(listingUrl({ kind: 'tag', tag: 'l10n' }, 2, 3))).toBe('sources/tag/l10n/page/2/index.html');
   });
 
   it('keep a raw log in its log\'s directory, whatever its slug', () => {
-    for (const slug of ['../../../../../x', 'a/b', '.', '..', '']) expect(dirname(urls.rawLog(7, 9, slug)), slug).toBe('build/7/log/9');
+    for (const slug of ['../../../../../x', 'a/b', '.', '..', '']) expect(dirname(rawLogUrl(7, 9, slug)), slug).toBe('build/7/log/9');
   });
 
   it('number a builder\'s, worker\'s and master\'s pages from the oldest too', () => {
-    expect(urls.builder(4)).toBe('builder/4/');
-    expect(urls.builder(4, 3, 3)).toBe('builder/4/');
-    expect(urls.worker(4, 1, 3)).toBe('worker/4/page/1/');
-    expect(urls.master(2, 2, 3)).toBe('master/2/page/2/');
+    expect(builderUrl(4)).toBe('builder/4/');
+    expect(builderUrl(4, 3, 3)).toBe('builder/4/');
+    expect(workerUrl(4, 1, 3)).toBe('worker/4/page/1/');
+    expect(masterUrl(2, 2, 3)).toBe('master/2/page/2/');
   });
 });
 

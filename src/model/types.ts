@@ -144,15 +144,6 @@ export interface BuildFacts {
   failedStep: string | null;
 }
 
-/** What a failed build's page shows of the builder's other builds: the first hint of an intermittent failure. */
-export interface SimilarBuilds {
-  /** The builder's builds just before and after it, in its order of numbers. */
-  before: BuildSummary[];
-  after: BuildSummary[];
-  /** For each failed step's name, earlier builds of the builder where a step of that name failed too, newest first. */
-  sameStep: { step: string; builds: BuildSummary[] }[];
-}
-
 /** A builder's (worker's, master's) builds at a glance. */
 export interface BuildStatus {
   builds: number;

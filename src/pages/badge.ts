@@ -1,9 +1,13 @@
 import { RESULT_COLOURS, buildResult } from '../model/results.ts';
-import { urls } from '../urls.ts';
-import { type Archive, type PageKind, cutByWeight, idSpan, touchedBuilders } from './kind.ts';
+import { type Archive, type PageKind, type PageModel, cutByWeight, idSpan, touchedBuilders } from './kind.ts';
+
+/** A file, not a page: the builder's badge. */
+export function badgeUrl(builderId: number): string {
+  return `builder/${builderId}/badge.svg`;
+}
 
 /** A builder's badge in shields.io's flat style: "build | failure". */
-export interface Badge {
+export interface Badge extends PageModel {
   /** The file, relative to the archive. */
   file: string;
   label: string;
@@ -32,7 +36,8 @@ const BADGES_PER_BUILD_PAGE = 1000;
 /** `builder/<id>/badge.svg`: the result of the builder's most recently started build that has one. */
 export const badgeKind: PageKind<BadgePart> = {
   name: 'badge',
-  template: 'badge',
+  body: 'badge',
+  folder: 'builder',
   plan: ({ site, options }) => badgeParts([...site.builders.keys()], options.buildsPerWindow),
   changed: (archive, before) => badgeParts(touchedBuilders(archive, before), archive.options.buildsPerWindow),
   pageCount: (part) => part.ids.length,
@@ -44,12 +49,12 @@ export const badgeKind: PageKind<BadgePart> = {
 const badgeParts = (ids: readonly number[], budget: number): BadgePart[] =>
   Array.from(cutByWeight(ids, () => 1, budget * BADGES_PER_BUILD_PAGE), (run) => ({ ids: run }));
 
-function badges({ snapshot }: Archive, ids: readonly number[]): Badge[] {
-  const statuses = snapshot.buildStatus('builder', 0, ids);
+function badges({ record }: Archive, ids: readonly number[]): Badge[] {
+  const statuses = record.buildStatus('builder', 0, ids);
   return ids.map((id) => {
     const last = statuses.get(id)?.lastFinished;
     const result = last ? buildResult(last) : null;
-    return badge(urls.badge(id), 'build', result?.label ?? 'no result', RESULT_COLOURS[result?.key ?? 'unknown']!);
+    return badge(badgeUrl(id), 'build', result?.label ?? 'no result', RESULT_COLOURS[result?.key ?? 'unknown']!);
   });
 }
 
@@ -72,6 +77,7 @@ export function badge(file: string, label: string, message: string, colour: stri
     labelLength: Math.round(labelText * 10),
     messageX: (labelWidth + messageWidth / 2) * 10,
     messageLength: Math.round(messageText * 10),
+    warnings: [],
   };
 }
 

@@ -1,11 +1,16 @@
 import { RESULT_CODES, type ResultView, codeResult } from '../model/results.ts';
 import { type TimeView, timeView } from '../model/time.ts';
 import type { BuildStatus } from '../model/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { type PageUrl } from '../urls.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
 import { summaryPageKind } from './kind.ts';
 import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
+
+/** The builder board. */
+export function boardUrl(): PageUrl {
+  return 'builders/';
+}
 
 /** Results in a builder's strip: buildbot's builders page shows about as many. */
 export const RECENT_RESULTS = 20;
@@ -37,16 +42,16 @@ export interface BoardPage extends PageBase {
 }
 
 /** The builder board: every builder's last result, however long ago. Every update changes it. */
-export const boardKind = summaryPageKind('builders', 'builder board', ({ snapshot, site }) => boardPage(snapshot, site));
+export const boardKind = summaryPageKind('builders', { folder: 'builders', section: { text: 'Builders', url: boardUrl() } }, 'builder board', ({ record, site }) => boardPage(record, site));
 
 /** "87 %", or null without a finished build. Rounded down, so only a perfect record says 100 %. */
 export function successRate(status: Pick<BuildStatus, 'finished' | 'successes'>): string | null {
   return status.finished === 0 ? null : `${Math.floor((100 * status.successes) / status.finished)} %`;
 }
 
-function boardPage(snapshot: Snapshot, site: Site): BoardPage {
-  const link = new Linker(urls.builders(), site);
-  const statuses = snapshot.buildStatus('builder', RECENT_RESULTS);
+function boardPage(record: RecordReader, site: Site): BoardPage {
+  const link = new Linker(boardUrl(), site);
+  const statuses = record.buildStatus('builder', RECENT_RESULTS);
   const row = (id: number): BoardRow => {
     const status = statuses.get(id);
     const last = status?.lastFinished ?? null;

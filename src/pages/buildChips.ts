@@ -1,9 +1,11 @@
 import { type ResultView, buildResult } from '../model/results.ts';
 import type { BuildSummary, Sourcestamp } from '../model/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { buildUrl } from './buildPage.ts';
 import { platformOf } from './platform.ts';
+import { revisionUrl } from './revisionPage.ts';
 import type { Link, Linker, Site } from './site.ts';
+import { sourceUrl } from './sourcePage.ts';
 
 /** A build as listings show it: a link coloured by result, with the result in words too. */
 export interface BuildChip {
@@ -20,15 +22,15 @@ export interface PlatformGroup {
 /** With `named` false, the chip says only the build's number: for rows that name the builder. */
 export function buildChip(build: BuildSummary, link: Linker, named = true): BuildChip {
   return {
-    href: link.to(urls.build(build.id)),
+    href: link.to(buildUrl(build.id)),
     text: named ? `${link.builder(build.builderId).text} #${build.number}` : `#${build.number}`,
     result: buildResult(build),
   };
 }
 
 /** Reads the platform property of every listed build in one query. */
-export function platformsOf(snapshot: Snapshot, builds: Iterable<BuildSummary>): Map<number, string> {
-  return snapshot.platformProperties([...builds].map((build) => build.id));
+export function platformsOf(record: RecordReader, builds: Iterable<BuildSummary>): Map<number, string> {
+  return record.platformProperties([...builds].map((build) => build.id));
 }
 
 /** Builds grouped by platform (groups by name, builds in the order given: by start). */
@@ -70,22 +72,22 @@ export interface StampBuildsView {
  * queries, and returns how a page shows one stamp: the reads are per part, the views per page.
  */
 export function readStampBuilds(
-  snapshot: Snapshot,
+  record: RecordReader,
   ids: readonly number[],
   builderIds?: readonly number[],
 ): (id: number, stamp: Sourcestamp | undefined, site: Site, link: Linker) => StampBuildsView {
-  const builds = snapshot.buildsOfSourcestamps(ids, BUILDS_PER_STAMP_ROW, builderIds);
-  const platforms = platformsOf(snapshot, [...builds.values()].flatMap((entry) => entry.builds));
+  const builds = record.buildsOfSourcestamps(ids, BUILDS_PER_STAMP_ROW, builderIds);
+  const platforms = platformsOf(record, [...builds.values()].flatMap((entry) => entry.builds));
   return (id, stamp, site, link) => {
     const stampBuilds = builds.get(id) ?? { total: 0, builds: [] };
     const hidden = stampBuilds.total - stampBuilds.builds.length;
     return {
-      stamp: { href: link.to(urls.source(id)), text: `#${id}` },
+      stamp: { href: link.to(sourceUrl(id)), text: `#${id}` },
       branch: stamp?.branch ?? null,
       revision: stamp?.revision ?? null,
-      revisionHref: stamp?.revision ? link.to(urls.revision(stamp.revision)) : null,
+      revisionHref: stamp?.revision ? link.to(revisionUrl(stamp.revision)) : null,
       platforms: groupByPlatform(stampBuilds.builds, platforms, site, link),
-      more: hidden > 0 ? { count: hidden, href: link.to(urls.source(id)) } : null,
+      more: hidden > 0 ? { count: hidden, href: link.to(sourceUrl(id)) } : null,
     };
   };
 }

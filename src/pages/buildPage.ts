@@ -1,15 +1,24 @@
 import { type ResultView, buildResult, isUnknownResult, stepResult } from '../model/results.ts';
 import { type TimeView, durationText, timeView } from '../model/time.ts';
-import type { BuildDetail, BuildSummary, Change, Property, SimilarBuilds, Sourcestamp, Step } from '../model/types.ts';
-import { type BuildChip, buildChip } from './buildChips.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls, webHref } from '../urls.ts';
+import type { BuildDetail, Change, LogRef, Property, Sourcestamp, Step } from '../model/types.ts';
+import { CHANGED_STAMP_ROWS, type RecordReader, buildSummary, type SummaryRow } from '../record/reader.ts';
+import { FAILED } from '../record/schema.ts';
+import { IN_JSON, groupBy, jsonIds, parseJsonOr } from '../record/sql.ts';
+import { webHref, type PageUrl } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type LogMode, type LogSummary, buildFailureSummary } from './failureSummary.ts';
-import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 import { type PageKind, idSpan } from './kind.ts';
+import { logUrl, rawLogUrl } from './logPage.ts';
 import { chunk } from './paging.ts';
+import { revisionUrl } from './revisionPage.ts';
+import { SIMILAR, type SimilarBuilds, type SimilarView, similarBuilds, similarView } from './similarBuilds.ts';
+import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { sourceUrl } from './sourcePage.ts';
 import { readableProperty } from './values.ts';
+
+export function buildUrl(id: number): PageUrl {
+  return `build/${id}/`;
+}
 
 export interface BuildPage extends PageBase {
   id: number;
@@ -41,7 +50,7 @@ export interface BuildPage extends PageBase {
   /** statusdb: `log_url` properties (logs lived elsewhere); null where the schema stores logs. */
   externalLogs: Link[] | null;
   /** A failed build's neighbours in its builder, and earlier builds where its failed steps failed. */
-  similar: { before: BuildChip[]; after: BuildChip[]; sameStep: { step: string; builds: BuildChip[] }[] } | null;
+  similar: SimilarView | null;
 }
 
 /** Something wrong with the build's data, said on its page in words (and links to the builds concerned). */
@@ -90,40 +99,30 @@ export interface BuildPart {
 /** One page per build. */
 export const buildKind: PageKind<BuildPart> = {
   name: 'build',
-  template: 'build',
-  plan: ({ snapshot, options }) => buildParts(snapshot.buildIds(), options.buildsPerWindow),
-  changed: ({ snapshot, options }) => buildParts(snapshot.changedBuilds(), options.buildsPerWindow),
+  body: 'build',
+  folder: 'build',
+  plan: ({ record, options }) => buildParts(buildIds(record), options.buildsPerWindow),
+  changed: ({ record, options }) => buildParts(changedBuilds(record), options.buildsPerWindow),
   pageCount: (part) => part.ids.length,
   weight: (part) => part.ids.length,
   describe: (part) => `builds ${idSpan(part.ids)}`,
-  pages: ({ snapshot, site, options }, part) => buildPages(snapshot, site, part.ids, options),
+  pages: ({ record, site, options }, part) => buildPages(record, site, part.ids, options),
 };
 
 const buildParts = (ids: number[], budget: number): BuildPart[] => chunk(ids, budget).filter((part) => part.length > 0).map((part) => ({ ids: part }));
 
 /** Build pages for these builds. */
-export function buildPages(snapshot: Snapshot, site: Site, ids: readonly number[], options: BuildPageOptions): BuildPage[] {
-  const builds = snapshot.buildDetails(ids);
+export function buildPages(record: RecordReader, site: Site, ids: readonly number[], options: BuildPageOptions): BuildPage[] {
+  const builds = buildDetails(record, ids);
   const stampIds = [...new Set(builds.flatMap((build) => build.sourcestampIds))];
-  const stamps = new Map(snapshot.sourcestamps(stampIds).map((stamp) => [stamp.id, stamp]));
-  const changes = snapshot.changesOfSourcestamps(stampIds);
-  const similar = snapshot.similarBuilds(ids);
-  return builds.map((build) => buildPage(snapshot, build, site, stamps, changes, similar.get(build.id), options));
-}
-
-/** A failed build's similar builds as chips, each saying its number and result. */
-function similarView(similar: SimilarBuilds | undefined, link: Linker): BuildPage['similar'] {
-  if (!similar) return null;
-  const chips = (builds: BuildSummary[]) => builds.map((build) => buildChip(build, link, false));
-  return {
-    before: chips(similar.before),
-    after: chips(similar.after),
-    sameStep: similar.sameStep.map(({ step, builds }) => ({ step, builds: chips(builds) })),
-  };
+  const stamps = new Map(record.sourcestamps(stampIds).map((stamp) => [stamp.id, stamp]));
+  const changes = record.changesOfSourcestamps(stampIds);
+  const similar = similarBuilds(record, ids);
+  return builds.map((build) => buildPage(record, build, site, stamps, changes, similar.get(build.id), options));
 }
 
 function buildPage(
-  snapshot: Snapshot,
+  record: RecordReader,
   build: BuildDetail,
   site: Site,
   stamps: Map<number, Sourcestamp>,
@@ -131,9 +130,9 @@ function buildPage(
   similar: SimilarBuilds | undefined,
   options: BuildPageOptions,
 ): BuildPage {
-  const link = new Linker(urls.build(build.id), site);
+  const link = new Linker(buildUrl(build.id), site);
   const builder = link.builder(build.builderId);
-  const buildLink = (id: number): Link => ({ href: link.to(urls.build(id)), text: `build ${id}` });
+  const buildLink = (id: number): Link => ({ href: link.to(buildUrl(id)), text: `build ${id}` });
   const wallEnd = build.completeAt ?? lastStepEnd(build.steps) ?? build.startedAt;
   return {
     ...pageBase(link, site, `${builder.text} #${build.number}`, { above: [link.section('builders'), builder] }),
@@ -151,30 +150,30 @@ function buildPage(
     tagsLabel: site.tagWord === 'category' ? 'Category' : 'Tags',
     reason: build.reason,
     lost: build.lost,
-    previous: build.previousBuildId === null ? null : link.to(urls.build(build.previousBuildId)),
-    next: build.nextBuildId === null ? null : link.to(urls.build(build.nextBuildId)),
+    previous: build.previousBuildId === null ? null : link.to(buildUrl(build.previousBuildId)),
+    next: build.nextBuildId === null ? null : link.to(buildUrl(build.nextBuildId)),
     parent: build.parentBuildId === null ? null : buildLink(build.parentBuildId),
     triggered: build.triggeredBuildIds.map(buildLink),
-    problems: buildProblems(build, site, link),
-    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs, site)),
+    problems: buildProblems(build, link),
+    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs)),
     properties: build.properties.map(({ name, value, source }) => {
       const { text, json } = readableProperty(value);
-      if (!json) site.warnings.add('json', `property ${name} of build ${build.id} is not valid JSON; shown as stored`);
+      if (!json) link.warn('json', `property ${name} of build ${build.id} is not valid JSON; shown as stored`);
       return { name, value: text, source, notJson: !json };
     }),
     sourcestamps: build.sourcestampIds.map((id) => {
       const stamp = stamps.get(id);
-      if (!stamp) site.warnings.add('orphan', `sourcestamp ${id} is referenced by build ${build.id} but not in the snapshot`);
+      if (!stamp) link.warn('orphan', `sourcestamp ${id} is referenced by build ${build.id} but not in the snapshot`);
       return {
-        link: { href: stamp ? link.to(urls.source(id)) : null, text: `sourcestamp ${id}` },
+        link: { href: stamp ? link.to(sourceUrl(id)) : null, text: `sourcestamp ${id}` },
         branch: stamp?.branch ?? null,
         revision: stamp?.revision ?? null,
-        revisionHref: stamp?.revision ? link.to(urls.revision(stamp.revision)) : null,
+        revisionHref: stamp?.revision ? link.to(revisionUrl(stamp.revision)) : null,
         repository: stamp?.repository ?? null,
-        changes: (changes.get(id) ?? []).map((change) => changeView(change, site, link)),
+        changes: (changes.get(id) ?? []).map((change) => changeView(change, link)),
       };
     }),
-    failureSummary: buildFailureSummary(snapshot, build.steps, link, options.logs, options.logPageLines),
+    failureSummary: buildFailureSummary(record, build.steps, link, options.logs, options.logPageLines),
     externalLogs: site.schema === 'statusdb' ? externalLogs(build.properties) : null,
     similar: similarView(similar, link),
   };
@@ -184,19 +183,19 @@ function buildPage(
  * What is wrong with a build's own row, said on its page and noted for the summary: times that
  * do not add up, an unknown result, a number its builder used twice.
  */
-function buildProblems(build: BuildDetail, site: Site, link: Linker): BuildProblem[] {
+function buildProblems(build: BuildDetail, link: Linker): BuildProblem[] {
   const problems: BuildProblem[] = [];
   const timeProblem = timesProblem(build.startedAt, build.completeAt);
   if (timeProblem) {
-    site.warnings.add('time', `build ${build.id} ${timeProblem}`);
+    link.warn('time', `build ${build.id} ${timeProblem}`);
     problems.push({ text: `This build ${timeProblem}.`, links: [] });
   }
-  if (isUnknownResult(build.result)) site.warnings.add('result', `build ${build.id} has result code ${build.result}`);
+  if (isUnknownResult(build.result)) link.warn('result', `build ${build.id} has result code ${build.result}`);
   if (build.sameNumberIds.length > 0) {
-    site.warnings.add('duplicate', `build ${build.id} shares number ${build.number} with build ${build.sameNumberIds.join(', ')}`);
+    link.warn('duplicate', `build ${build.id} shares number ${build.number} with build ${build.sameNumberIds.join(', ')}`);
     problems.push({
       text: `Its builder used number ${build.number} for other builds too:`,
-      links: build.sameNumberIds.map((id) => ({ href: link.to(urls.build(id)), text: `build ${id}` })),
+      links: build.sameNumberIds.map((id) => ({ href: link.to(buildUrl(id)), text: `build ${id}` })),
     });
   }
   return problems;
@@ -228,7 +227,7 @@ function lastStepEnd(steps: Step[]): number | null {
 /** Rounded so the same snapshot always gives the same bytes. */
 const percent = (part: number, whole: number) => Math.round((part / whole) * 10000) / 100;
 
-function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link: Linker, mode: LogMode, site: Site): StepView {
+function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link: Linker, mode: LogMode): StepView {
   const buildStart = build.startedAt;
   const wall = buildStart === null || buildEnd === null ? 0 : buildEnd - buildStart;
   const start = step.startedAt;
@@ -250,26 +249,188 @@ function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link:
       name: log.name,
       lines: log.numLines,
       type: log.type,
-      href: mode === 'full' ? link.to(urls.log(build.id, log.id)) : null,
-      raw: mode === 'full' && log.type !== 'd' ? link.to(urls.rawLog(build.id, log.id, log.slug)) : null,
+      href: mode === 'full' ? link.to(logUrl(build.id, log.id)) : null,
+      raw: mode === 'full' && log.type !== 'd' ? link.to(rawLogUrl(build.id, log.id, log.slug)) : null,
     })),
     urls: step.urls.map(({ name, url }) => ({ name, href: webHref(url) })),
-    problems: stepProblems(step, build, site),
+    problems: stepProblems(step, build, link),
   };
 }
 
-function stepProblems(step: Step, build: BuildDetail, site: Site): string[] {
+function stepProblems(step: Step, build: BuildDetail, link: Linker): string[] {
   const problems: string[] = [];
   const what = `step ${step.number} of build ${build.id}`;
   const timeProblem = timesProblem(step.startedAt, step.completeAt);
   if (timeProblem) {
-    site.warnings.add('time', `${what} ${timeProblem}`);
+    link.warn('time', `${what} ${timeProblem}`);
     problems.push(`this step ${timeProblem}`);
   }
-  if (isUnknownResult(step.result)) site.warnings.add('result', `${what} has result code ${step.result}`);
+  if (isUnknownResult(step.result)) link.warn('result', `${what} has result code ${step.result}`);
   if (step.urlsUnreadable) {
-    site.warnings.add('json', `the URLs of ${what} are not the JSON list buildbot writes`);
+    link.warn('json', `the URLs of ${what} are not the JSON list buildbot writes`);
     problems.push('its published URLs could not be read');
   }
   return problems;
+}
+
+/** Every build id, ascending. */
+export function buildIds(record: RecordReader): number[] {
+  return record.db.prepare('SELECT id FROM builds ORDER BY id').pluck().all() as number[];
+}
+
+interface BuildRow extends SummaryRow {
+  workerid: number | null;
+  masterid: number | null;
+  state_string: string;
+  reason: string | null;
+  parent_buildid: number | null;
+  previous_id: number | null;
+  next_id: number | null;
+  /** JSON list of the ids of the builder's other builds with this number. */
+  same_number: string;
+}
+
+interface StepRow {
+  id: number;
+  buildid: number;
+  number: number;
+  name: string;
+  started_at: number | null;
+  complete_at: number | null;
+  state_string: string;
+  results: number | null;
+  urls_json: string;
+  hidden: number;
+}
+
+/**
+ * SQL for the id of the build before or after `build` (a builds alias) in its builder's order of
+ * numbers, ids breaking ties between duplicate numbers. Two lookups, each a range of the
+ * (builderid, number) index: one condition with OR scanned the whole builder, which made build
+ * pages quadratic in a builder's size.
+ */
+function neighbour(build: string, which: 'previous' | 'next'): string {
+  const [before, order] = which === 'previous' ? ['<', 'DESC'] : ['>', ''];
+  return `coalesce(
+    (SELECT o.id FROM builds o WHERE o.builderid = ${build}.builderid AND o.number = ${build}.number AND o.id ${before} ${build}.id
+      ORDER BY o.id ${order} LIMIT 1),
+    (SELECT o.id FROM builds o WHERE o.builderid = ${build}.builderid AND o.number ${before} ${build}.number
+      ORDER BY o.number ${order}, o.id ${order} LIMIT 1))`;
+}
+
+/** These builds (ascending) with their steps, logs, properties and neighbours. */
+export function buildDetails(record: RecordReader, ids: readonly number[]): BuildDetail[] {
+  const idList = jsonIds(ids);
+  const builds = record
+    .statement(
+      `SELECT b.*, b.results AS result,
+              ${neighbour('b', 'previous')} AS previous_id, ${neighbour('b', 'next')} AS next_id,
+              (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number
+       FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
+    )
+    .all(idList) as BuildRow[];
+  const byBuild = <T extends { buildid: number }>(sql: string) => groupBy(record.statement(sql).all(idList) as T[], (row) => row.buildid);
+  const stamps = byBuild<{ buildid: number; sourcestampid: number }>(
+    `SELECT buildid, sourcestampid FROM build_sourcestamps WHERE buildid ${IN_JSON} ORDER BY buildid, sourcestampid`,
+  );
+  const triggered = byBuild<{ buildid: number; id: number }>(`SELECT parent_buildid AS buildid, id FROM builds WHERE parent_buildid ${IN_JSON} ORDER BY id`);
+  const properties = byBuild<{ buildid: number; name: string; value: string; source: string }>(
+    `SELECT buildid, name, value, source FROM build_properties WHERE buildid ${IN_JSON} ORDER BY buildid, name, rowid`,
+  );
+  const steps = groupBy(stepsOf(record, idList), (step) => step.buildId);
+
+  return builds.map((row) => ({
+    ...buildSummary(row),
+    workerId: row.workerid,
+    masterId: row.masterid,
+    stateString: row.state_string,
+    reason: row.reason,
+    sourcestampIds: (stamps.get(row.id) ?? []).map((stamp) => stamp.sourcestampid),
+    parentBuildId: row.parent_buildid,
+    steps: steps.get(row.id) ?? [],
+    properties: properties.get(row.id) ?? [],
+    triggeredBuildIds: (triggered.get(row.id) ?? []).map((build) => build.id),
+    previousBuildId: row.previous_id,
+    nextBuildId: row.next_id,
+    sameNumberIds: JSON.parse(row.same_number) as number[],
+  }));
+}
+
+/** The steps of these builds (a JSON list of ids), with their logs. */
+function stepsOf(record: RecordReader, buildIds: string): (Step & { buildId: number })[] {
+  const rows = record
+    .statement(
+      `SELECT id, buildid, number, name, started_at, complete_at, results, state_string, hidden, urls_json
+       FROM steps WHERE buildid ${IN_JSON} ORDER BY buildid, number, id`,
+    )
+    .all(buildIds) as StepRow[];
+  const logs = groupBy(
+    record
+      .statement(
+        `SELECT l.id, l.stepid, l.name, l.slug, l.type, l.num_lines FROM steps s
+         JOIN logs l ON l.stepid = s.id WHERE s.buildid ${IN_JSON} ORDER BY l.stepid, l.id`,
+      )
+      .all(buildIds) as { id: number; stepid: number; name: string; slug: string; type: string; num_lines: number }[],
+    (row) => row.stepid,
+  );
+  return rows.map((row) => {
+    const urls = stepUrls(row.urls_json);
+    return {
+      id: row.id,
+      buildId: row.buildid,
+      number: row.number,
+      name: row.name,
+      startedAt: row.started_at,
+      completeAt: row.complete_at,
+      result: row.results,
+      description: row.state_string,
+      hidden: row.hidden !== 0,
+      urls: urls ?? [],
+      urlsUnreadable: urls === null,
+      logs: (logs.get(row.id) ?? []).map((log): LogRef => ({ id: log.id, name: log.name, slug: log.slug, type: log.type, numLines: log.num_lines })),
+    };
+  });
+}
+
+/** A step's published URLs, or null when `urls_json` is not the JSON list buildbot writes. */
+function stepUrls(json: string): { name: string; url: string }[] | null {
+  const parsed = parseJsonOr(json, null);
+  if (!Array.isArray(parsed)) return null;
+  return parsed
+    .filter((entry): entry is { name: unknown; url: unknown } => typeof entry === 'object' && entry !== null)
+    .map((entry) => ({ name: String(entry.name ?? entry.url), url: String(entry.url ?? '') }));
+}
+
+/** The builds of these builders (`builderIds` a subquery) with their position in the builder's order. */
+const rankedBuilds = (builderIds: string) => `
+  SELECT b.*, row_number() OVER (PARTITION BY b.builderid ORDER BY b.number, b.id) AS pos
+  FROM builds b WHERE b.builderid IN (${builderIds})`;
+
+/** Builds whose page the last update changed (see the delta table in schema.ts). */
+function changedBuilds(record: RecordReader): number[] {
+  return record.ids(
+    `
+    WITH changed_stamps AS (${CHANGED_STAMP_ROWS}),
+    new_builds AS (SELECT b.* FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds' AND d.new),
+    touched AS (
+      SELECT d.id, d.new FROM delta d WHERE d.tbl = 'builds'
+      UNION SELECT s.buildid, 0 FROM delta d JOIN steps s ON s.id = d.id WHERE d.tbl = 'steps'),
+    ranked AS (${rankedBuilds('SELECT b.builderid FROM touched t JOIN builds b ON b.id = t.id')})
+    SELECT id FROM delta WHERE tbl IN ('builds', 'build_properties', 'build_sourcestamps')
+    UNION SELECT s.buildid FROM delta d JOIN steps s ON s.id = d.id WHERE d.tbl = 'steps'
+    UNION SELECT s.buildid FROM delta d JOIN logs l ON l.id = d.id JOIN steps s ON s.id = l.stepid WHERE d.tbl = 'logs'
+    UNION SELECT bs.buildid FROM changed_stamps c JOIN build_sourcestamps bs ON bs.sourcestampid = c.id
+    -- a build's page lists the builds it triggered, and links its neighbours in the builder
+    UNION SELECT b.parent_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
+    UNION SELECT ${neighbour('b', 'previous')} FROM new_builds b
+    UNION SELECT ${neighbour('b', 'next')} FROM new_builds b
+    -- a failed build's page shows builds around it, and earlier builds where its failed steps failed;
+    -- CROSS JOIN keeps SQLite's order, from the touched builds out: left to choose, it scanned
+    -- every ranked build against its builder's failed ones (7 times as long at 100k builds)
+    UNION SELECT o.id FROM touched t CROSS JOIN ranked r ON r.id = t.id
+      CROSS JOIN ranked o ON o.builderid = r.builderid AND o.results IN ${FAILED}
+      AND (o.pos BETWEEN r.pos - ${SIMILAR.around} AND r.pos + ${SIMILAR.around}
+           OR (NOT t.new AND o.pos BETWEEN r.pos + 1 AND r.pos + ${SIMILAR.lookback}))`,
+    'builds',
+  );
 }

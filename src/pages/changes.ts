@@ -1,7 +1,9 @@
 import { type TimeView, timeView } from '../model/time.ts';
 import type { Change } from '../model/types.ts';
-import { urls, webHref } from '../urls.ts';
-import type { Linker, Site } from './site.ts';
+import { webHref } from '../urls.ts';
+import { changeUrl } from './changePage.ts';
+import { revisionUrl } from './revisionPage.ts';
+import type { Linker } from './site.ts';
 
 export interface ChangeView {
   id: number;
@@ -23,14 +25,14 @@ export interface ChangeView {
 /** Longer values are cut where pages show them: a 10 MB commit message would make a 10 MB page. */
 export const MAX_SHOWN_CHARACTERS = 100_000;
 
-/** A change as the page `link` is for shows it; `site` is told of a comment too long to show whole. */
-export function changeView(change: Change, site: Site, link: Linker): ChangeView {
+/** A change as the page `link` is for shows it; `link` notes a comment too long to show whole. */
+export function changeView(change: Change, link: Linker): ChangeView {
   const cut = change.comments.length > MAX_SHOWN_CHARACTERS;
-  if (cut) site.warnings.add('size', `the comment of change ${change.id} has ${change.comments.length} characters; pages show the first ${MAX_SHOWN_CHARACTERS}`);
+  if (cut) link.warn('size', `the comment of change ${change.id} has ${change.comments.length} characters; pages show the first ${MAX_SHOWN_CHARACTERS}`);
   return {
     id: change.id,
-    href: link.to(urls.change(change.id)),
-    revisionHref: change.revision ? link.to(urls.revision(change.revision)) : null,
+    href: link.to(changeUrl(change.id)),
+    revisionHref: change.revision ? link.to(revisionUrl(change.revision)) : null,
     author: change.author,
     revision: change.revision,
     branch: change.branch,

@@ -1,9 +1,14 @@
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { type PageUrl, fixedPaged } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type PageKind, cutByWeight, idSpan } from './kind.ts';
 import { type FixedPageIds, type FixedPager, changedIdPages, fixedPageIds, fixedPager, fixedPaging } from './paging.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+/** Changes, numbered from the oldest page like the listings. */
+export function changesUrl(page = 1, pageCount = 1): PageUrl {
+  return fixedPaged('changes/', page, pageCount);
+}
 
 export const CHANGES_PER_PAGE = 50;
 
@@ -28,20 +33,22 @@ export interface ChangesPart {
  */
 export const changesListingKind: PageKind<ChangesPart> = {
   name: 'changes',
-  template: 'changes',
-  plan: ({ snapshot, options }) => {
-    const ids = snapshot.changeIds();
+  body: 'changes',
+  folder: 'changes',
+  section: { text: 'Changes', url: changesUrl() },
+  plan: ({ record, options }) => {
+    const ids = record.changeIds();
     return changesParts(ids, fixedPageIds(ids, CHANGES_PER_PAGE), options.buildsPerWindow);
   },
-  changed: ({ snapshot, options }, before) => {
-    const ids = snapshot.changeIds();
-    const pages = changedIdPages(before.snapshot.changeIds(), ids, CHANGES_PER_PAGE, new Set(snapshot.changedChanges()));
+  changed: ({ record, options }, before) => {
+    const ids = record.changeIds();
+    const pages = changedIdPages(before.record.changeIds(), ids, CHANGES_PER_PAGE, new Set(record.changedChanges()));
     return pages && changesParts(ids, fixedPageIds(ids, CHANGES_PER_PAGE, pages), options.buildsPerWindow);
   },
   pageCount: (part) => part.pages.length,
   weight: (part) => part.pages.length,
   describe: (part) => `changes listing pages ${idSpan(part.pages.map((page) => page.number))}`,
-  pages: ({ snapshot, site }, part) => changesPages(snapshot, site, part),
+  pages: ({ record, site }, part) => changesPages(record, site, part),
 };
 
 function changesParts(ids: readonly number[], pages: FixedPageIds[], budget: number): ChangesPart[] {
@@ -50,16 +57,16 @@ function changesParts(ids: readonly number[], pages: FixedPageIds[], budget: num
   return Array.from(cutByWeight(pages, () => 1, budget), (run) => ({ changeCount: ids.length, pageCount, pages: run }));
 }
 
-function changesPages(snapshot: Snapshot, site: Site, part: ChangesPart): ChangesPage[] {
-  const changes = new Map(snapshot.changesWithIds(part.pages.flatMap((page) => page.ids)).map((change) => [change.id, change]));
+function changesPages(record: RecordReader, site: Site, part: ChangesPart): ChangesPage[] {
+  const changes = new Map(record.changesWithIds(part.pages.flatMap((page) => page.ids)).map((change) => [change.id, change]));
   return part.pages.map(({ number, ids }) => {
-    const link = new Linker(urls.changes(number, part.pageCount), site);
+    const link = new Linker(changesUrl(number, part.pageCount), site);
     const newest = number === part.pageCount;
     return {
       ...pageBase(link, site, newest ? 'Changes' : `Changes, page ${number}`, { above: newest ? [] : [link.section('changes')] }),
       changeCount: newest ? part.changeCount : null,
-      changes: [...ids].reverse().map((id) => changeView(changes.get(id)!, site, link)),
-      pager: fixedPager(number, part.pageCount, (page) => link.to(urls.changes(page, part.pageCount))),
+      changes: [...ids].reverse().map((id) => changeView(changes.get(id)!, link)),
+      pager: fixedPager(number, part.pageCount, (page) => link.to(changesUrl(page, part.pageCount))),
     };
   });
 }

@@ -1,11 +1,23 @@
 import { type TimeView, timeView } from '../model/time.ts';
 import type { BuildSummary } from '../model/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { type PageUrl, branchSegment, fixedPaged } from '../urls.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
 import { type PageKind, cutByWeight, idSpan, summaryPageKind } from './kind.ts';
 import { type FixedPageIds, type FixedPager, changedIdPages, fixedPageIds, fixedPager, fixedPaging } from './paging.ts';
+import { revisionUrl } from './revisionPage.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { sourceUrl } from './sourcePage.ts';
+
+/** The console's branches. */
+export function consolesUrl(): PageUrl {
+  return 'console/';
+}
+
+/** A branch's console: its sourcestamps × builders, pages numbered from the oldest. */
+export function consoleUrl(branch: string | null, page = 1, pageCount = 1): PageUrl {
+  return fixedPaged(`console/${branchSegment(branch)}/`, page, pageCount);
+}
 
 export const STAMPS_PER_CONSOLE_PAGE = 50;
 /** Builds read for one sourcestamp: nightlies share a stamp in buildbot 3.x, and a row stays bounded. */
@@ -59,19 +71,20 @@ const branchName = (branch: string | null) => branch ?? 'no branch';
  */
 export const consoleKind: PageKind<ConsolePart> = {
   name: 'console',
-  template: 'console',
-  plan: ({ snapshot, options }) =>
-    snapshot.branches().flatMap((branch) => {
-      const ids = snapshot.sourcestampIds({ kind: 'branch', branch });
+  body: 'console',
+  folder: 'console',
+  plan: ({ record, options }) =>
+    record.branches().flatMap((branch) => {
+      const ids = record.sourcestampIds({ kind: 'branch', branch });
       return consoleParts(branch, ids, fixedPageIds(ids, STAMPS_PER_CONSOLE_PAGE), options.buildsPerWindow);
     }),
-  changed: ({ snapshot, options }, before) => {
-    const changedStamps = new Set(snapshot.changedSourcestamps());
-    const branchesBefore = new Set(before.snapshot.branches());
+  changed: ({ record, options }, before) => {
+    const changedStamps = new Set(record.changedSourcestamps());
+    const branchesBefore = new Set(before.record.branches());
     const parts: ConsolePart[] = [];
-    for (const branch of snapshot.branches()) {
-      const ids = snapshot.sourcestampIds({ kind: 'branch', branch });
-      const idsBefore = branchesBefore.has(branch) ? before.snapshot.sourcestampIds({ kind: 'branch', branch }) : null;
+    for (const branch of record.branches()) {
+      const ids = record.sourcestampIds({ kind: 'branch', branch });
+      const idsBefore = branchesBefore.has(branch) ? before.record.sourcestampIds({ kind: 'branch', branch }) : null;
       const pages = changedIdPages(idsBefore, ids, STAMPS_PER_CONSOLE_PAGE, changedStamps);
       if (pages === null) return null;
       parts.push(...consoleParts(branch, ids, fixedPageIds(ids, STAMPS_PER_CONSOLE_PAGE, pages), options.buildsPerWindow));
@@ -81,15 +94,15 @@ export const consoleKind: PageKind<ConsolePart> = {
   pageCount: (part) => part.pages.length,
   weight: (part) => part.pages.reduce((sum, page) => sum + Math.max(1, page.ids.length), 0),
   describe: (part) => `console of ${branchName(part.branch)} pages ${idSpan(part.pages.map((page) => page.number))}`,
-  pages: ({ snapshot, site }, part) => consolePages(snapshot, site, part),
+  pages: ({ record, site }, part) => consolePages(record, site, part),
 };
 
 /** `console/`: the branches, each linked to its console. Every update renders it again. */
-export const consolesKind = summaryPageKind('consoles', 'console branches', ({ snapshot, site }) => {
-  const link = new Linker(urls.consoles(), site);
+export const consolesKind = summaryPageKind('consoles', { folder: 'console', section: { text: 'Console', url: consolesUrl() } }, 'console branches', ({ record, site }) => {
+  const link = new Linker(consolesUrl(), site);
   return {
     ...pageBase(link, site, 'Console'),
-    branches: snapshot.branches().map((branch) => ({ href: link.to(urls.console(branch)), text: branchName(branch), unnamed: branch === null })),
+    branches: record.branches().map((branch) => ({ href: link.to(consoleUrl(branch)), text: branchName(branch), unnamed: branch === null })),
   };
 });
 
@@ -98,18 +111,18 @@ function consoleParts(branch: string | null, ids: readonly number[], pages: Fixe
   return Array.from(cutByWeight(pages, (page) => Math.max(1, page.ids.length), budget), (run) => ({ branch, pageCount, pages: run }));
 }
 
-function consolePages(snapshot: Snapshot, site: Site, part: ConsolePart): ConsolePage[] {
+function consolePages(record: RecordReader, site: Site, part: ConsolePart): ConsolePage[] {
   const ids = part.pages.flatMap((page) => page.ids);
-  const stamps = new Map(snapshot.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
-  const changes = snapshot.changesOfSourcestamps(ids);
-  const builds = snapshot.buildsOfSourcestamps(ids, BUILDS_PER_CONSOLE_ROW);
+  const stamps = new Map(record.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
+  const changes = record.changesOfSourcestamps(ids);
+  const builds = record.buildsOfSourcestamps(ids, BUILDS_PER_CONSOLE_ROW);
   return part.pages.map(({ number, ids: pageIds }) => {
-    const link = new Linker(urls.console(part.branch, number, part.pageCount), site);
+    const link = new Linker(consoleUrl(part.branch, number, part.pageCount), site);
     const pageBuilds = pageIds.flatMap((id) => builds.get(id)?.builds ?? []);
     const columns = consoleColumns(pageBuilds, site, link);
     const title = `Console of ${branchName(part.branch)}`;
     return {
-      ...pageBase(link, site, number === part.pageCount ? title : `${title}, page ${number}`, { above: [{ href: link.to(urls.consoles()), text: 'Console' }] }),
+      ...pageBase(link, site, number === part.pageCount ? title : `${title}, page ${number}`, { above: [{ href: link.to(consolesUrl()), text: 'Console' }] }),
       branch: branchName(part.branch),
       tags: columns.reduce<{ tag: string | null; span: number }[]>((groups, column) => {
         const last = groups.at(-1);
@@ -127,17 +140,17 @@ function consolePages(snapshot: Snapshot, site: Site, part: ConsolePart): Consol
         for (const build of stampBuilds.builds) byBuilder.set(build.builderId, [...(byBuilder.get(build.builderId) ?? []), build]);
         return {
           id,
-          stamp: stamp?.revision ? { href: link.to(urls.revision(stamp.revision)), text: stamp.revision.slice(0, 12) } : { href: link.to(urls.source(id)), text: `#${id}` },
+          stamp: stamp?.revision ? { href: link.to(revisionUrl(stamp.revision)), text: stamp.revision.slice(0, 12) } : { href: link.to(sourceUrl(id)), text: `#${id}` },
           revision: stamp?.revision ?? null,
           authors: [...new Set(stampChanges.map((change) => change.author ?? 'unknown author'))].join(', '),
           summary: stampChanges[0]?.comments.split('\n', 1)[0]?.slice(0, 200) ?? '',
           when: timeView(stampChanges[0]?.when ?? null),
           cells: columns.map((column) => (byBuilder.get(column.id) ?? []).map((build) => buildChip(build, link))),
-          more: hidden > 0 ? { count: hidden, href: link.to(urls.source(id)) } : null,
+          more: hidden > 0 ? { count: hidden, href: link.to(sourceUrl(id)) } : null,
         };
       }),
       tagWord: site.tagWord,
-      pager: fixedPager(number, part.pageCount, (page) => link.to(urls.console(part.branch, page, part.pageCount))),
+      pager: fixedPager(number, part.pageCount, (page) => link.to(consoleUrl(part.branch, page, part.pageCount))),
     };
   });
 }

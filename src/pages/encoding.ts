@@ -1,4 +1,4 @@
-import type { PageBase, Site } from './site.ts';
+import type { PageBase } from './site.ts';
 
 /** What text that was not valid UTF-8 in the snapshot becomes when it is read. */
 const REPLACEMENT_CHARACTER = '\uFFFD';
@@ -16,12 +16,12 @@ function holdsReplacement(value: unknown): boolean {
 }
 
 /**
- * Marks a page whose text was not valid UTF-8 in the snapshot. SQLite hands such bytes over as
+ * Marks a page whose text was not valid UTF-8 in the record. SQLite hands such bytes over as
  * stored and reading them turns each bad sequence into U+FFFD; no row says which of its columns
  * were damaged, so the page model is searched as a whole, whatever its kind.
  */
-export function markUndecodableText(page: PageBase, site: Site): void {
+export function markUndecodableText(page: PageBase): void {
   if (!holdsReplacement(page)) return;
   page.undecodable = true;
-  site.warnings.add('encoding', `page ${page.url || '(home)'} shows text that is not valid UTF-8 as �`);
+  page.warnings.push({ problem: 'encoding', detail: `page ${page.url || '(home)'} shows text that is not valid UTF-8 as �` });
 }

@@ -1,12 +1,32 @@
 import { type ResultView, buildResult } from '../model/results.ts';
 import { type TimeView, durationText, timeView } from '../model/time.ts';
-import type { EntityKind, Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { BuildFacts, BuildSummary } from '../model/types.ts';
+import { ALL, type BuildOwners, ENTITY_COLUMN, type EntityKind, type RecordReader, SUMMARY_COLUMNS, type Slice, type SummaryRow, buildSummary } from '../record/reader.ts';
+import { FAILED } from '../record/schema.ts';
+import { IN_JSON, countsBy, jsonIds } from '../record/sql.ts';
+import { type PageUrl, fixedPaged } from '../urls.ts';
+import { badgeUrl } from './badge.ts';
 import { successRate } from './boardPage.ts';
+import { buildUrl } from './buildPage.ts';
 import { type DurationChart, durationChart } from './durationChart.ts';
+import { builderFeedUrl } from './feeds.ts';
 import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
 import { type FixedPager, changedFixedPages, fixedPager, fixedPaging } from './paging.ts';
+import { revisionUrl } from './revisionPage.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+/** A builder's builds, newest page by default. */
+export function builderUrl(id: number, page = 1, pageCount = 1): PageUrl {
+  return fixedPaged(`builder/${id}/`, page, pageCount);
+}
+
+export function workerUrl(id: number, page = 1, pageCount = 1): PageUrl {
+  return fixedPaged(`worker/${id}/`, page, pageCount);
+}
+
+export function masterUrl(id: number, page = 1, pageCount = 1): PageUrl {
+  return fixedPaged(`master/${id}/`, page, pageCount);
+}
 
 export const BUILDS_PER_ENTITY_PAGE = 100;
 
@@ -52,7 +72,7 @@ export interface EntityPage extends PageBase {
   pager: FixedPager;
 }
 
-const entityUrl = { builder: urls.builder, worker: urls.worker, master: urls.master };
+const entityUrl = { builder: builderUrl, worker: workerUrl, master: masterUrl };
 
 /**
  * Pages `first` to `last` of one builder's (worker's, master's) builds, numbered from its oldest
@@ -83,9 +103,10 @@ const entitiesOf = (site: Site, kind: EntityKind): Map<number, unknown> =>
 function entityKind(kind: EntityKind): PageKind<EntityPart> {
   return {
     name: kind,
-    template: 'entity',
-    plan: ({ snapshot, site, options }) => {
-      const counts = snapshot.buildCounts(kind);
+    body: 'entity',
+    folder: kind,
+    plan: ({ record, site, options }) => {
+      const counts = buildCounts(record, kind);
       function* pages(): Generator<EntityPageUnit> {
         for (const id of entitiesOf(site, kind).keys()) {
           const buildCount = counts.get(id) ?? 0;
@@ -101,7 +122,7 @@ function entityKind(kind: EntityKind): PageKind<EntityPart> {
     pageCount: (part) => part.ranges.reduce((sum, range) => sum + range.last - range.first + 1, 0),
     weight: (part) => part.ranges.reduce((sum, range) => sum + range.last - range.first + 1, 0),
     describe: (part) => `${kind} pages of ${idSpan(part.ranges.map((range) => range.id))}`,
-    pages: ({ snapshot, site }, part) => entityPages(snapshot, site, kind, part.ranges),
+    pages: ({ record, site }, part) => entityPages(record, site, kind, part.ranges),
   };
 }
 
@@ -118,9 +139,9 @@ const entityParts = (pages: Iterable<EntityPageUnit>, budget: number): EntityPar
  * the pages from there to the newest; where a listed build changed, its page. Null when a build
  * left an entity's list (a changed worker or master), which is not followed page by page.
  */
-function changedEntityPages(kind: EntityKind, { snapshot, site }: Archive, before: Archive): EntityPageUnit[] | null {
-  const changedBuilds = snapshot.changedBuildOwners();
-  const previously = before.snapshot.buildOwners(changedBuilds.filter((build) => !build.isNew).map((build) => build.id));
+function changedEntityPages(kind: EntityKind, { record, site }: Archive, before: Archive): EntityPageUnit[] | null {
+  const changedBuilds = record.changedBuildOwners();
+  const previously = buildOwners(before.record, changedBuilds.filter((build) => !build.isNew).map((build) => build.id));
   const touched = new Map<number, { joined: number[]; changed: number[] }>();
   const entry = (id: number) => touched.get(id) ?? touched.set(id, { joined: [], changed: [] }).get(id)!;
   for (const build of changedBuilds) {
@@ -135,13 +156,13 @@ function changedEntityPages(kind: EntityKind, { snapshot, site }: Archive, befor
   for (const id of entitiesOf(site, kind).keys()) if (!known.has(id)) entry(id);
 
   const ids = [...touched.keys()].sort((a, b) => a - b);
-  const counts = snapshot.buildCounts(kind, ids);
-  const countsBefore = before.snapshot.buildCounts(kind, ids);
+  const counts = buildCounts(record, kind, ids);
+  const countsBefore = buildCounts(before.record, kind, ids);
   return ids.flatMap((id) => {
     const { joined, changed } = touched.get(id)!;
     const buildCount = counts.get(id) ?? 0;
-    const firstMoved = joined.length > 0 ? snapshot.buildsBefore(kind, id, Math.min(...joined)) : null;
-    const changedAt = changed.map((build) => snapshot.buildsBefore(kind, id, build));
+    const firstMoved = joined.length > 0 ? buildsBefore(record, kind, id, Math.min(...joined)) : null;
+    const changedAt = changed.map((build) => buildsBefore(record, kind, id, build));
     const countBefore = known.has(id) ? (countsBefore.get(id) ?? 0) : null;
     const pages = changedFixedPages(countBefore, buildCount, BUILDS_PER_ENTITY_PAGE, firstMoved, changedAt);
     return pages.map((page) => ({ id, buildCount, page }));
@@ -156,20 +177,20 @@ const entityAbove = (link: Linker, kind: EntityKind): Link[] =>
 function badgeView(link: Linker, id: number, name: string): BadgeView {
   const alt = `${name}: last result`;
   return {
-    src: link.to(urls.badge(id)),
-    markdown: `[![${alt}](${urls.badge(id)})](${urls.builder(id)})`,
-    html: `<a href="${urls.builder(id)}"><img src="${urls.badge(id)}" alt="${alt}"></a>`,
+    src: link.to(badgeUrl(id)),
+    markdown: `[![${alt}](${badgeUrl(id)})](${builderUrl(id)})`,
+    html: `<a href="${builderUrl(id)}"><img src="${badgeUrl(id)}" alt="${alt}"></a>`,
   };
 }
 
-export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ranges: readonly EntityPageRange[]): EntityPage[] {
+export function entityPages(record: RecordReader, site: Site, kind: EntityKind, ranges: readonly EntityPageRange[]): EntityPage[] {
   return ranges.flatMap(({ id, buildCount, first, last }) => {
     const pageCount = fixedPaging.count(buildCount, BUILDS_PER_ENTITY_PAGE);
     const start = fixedPaging.slice(first, buildCount, BUILDS_PER_ENTITY_PAGE).offset;
     const end = fixedPaging.slice(last, buildCount, BUILDS_PER_ENTITY_PAGE);
-    const builds = snapshot.buildsOf(kind, id, { offset: start, limit: end.offset + end.limit - start });
-    const facts = snapshot.buildFacts(builds.map((build) => build.id));
-    const status = last === pageCount ? snapshot.buildStatus(kind, 0, [id]).get(id) : undefined;
+    const builds = buildsOf(record, kind, id, { offset: start, limit: end.offset + end.limit - start });
+    const facts = buildFacts(record, builds.map((build) => build.id));
+    const status = last === pageCount ? record.buildStatus(kind, 0, [id]).get(id) : undefined;
     const builder = kind === 'builder' ? site.builders.get(id) : undefined;
     const name =
       (kind === 'builder' ? builder?.name : kind === 'worker' ? site.workers.get(id)?.name : site.masters.get(id)?.name) ??
@@ -180,7 +201,7 @@ export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ra
       const link = new Linker(entityUrl[kind](id, number, pageCount), site);
       const newest = number === pageCount;
       const pageBuilds = builds.slice(offset - start, offset - start + limit);
-      const feed = kind === 'builder' && newest ? link.to(urls.builderFeed(id)) : null;
+      const feed = kind === 'builder' && newest ? link.to(builderFeedUrl(id)) : null;
       return {
         ...pageBase(link, site, newest ? name : `${name}, page ${number}`, {
           above: [...entityAbove(link, kind), ...(newest ? [] : [{ href: link.to(entityUrl[kind](id, pageCount, pageCount)), text: name }])],
@@ -199,13 +220,13 @@ export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ra
         builds: [...pageBuilds].reverse().map((build) => {
           const { workerId = null, revision = null, failedStep = null } = facts.get(build.id) ?? {};
           return {
-            build: { href: link.to(urls.build(build.id)), text: `#${build.number}` },
+            build: { href: link.to(buildUrl(build.id)), text: `#${build.number}` },
             builder: kind === 'builder' ? null : link.builder(build.builderId),
             worker: kind === 'worker' ? null : link.worker(workerId),
             result: buildResult(build),
             start: timeView(build.startedAt),
             duration: durationText(build.startedAt, build.completeAt),
-            revision: revision ? { href: link.to(urls.revision(revision)), text: revision.slice(0, 12) } : null,
+            revision: revision ? { href: link.to(revisionUrl(revision)), text: revision.slice(0, 12) } : null,
             failedStep,
           };
         }),
@@ -213,4 +234,46 @@ export function entityPages(snapshot: Snapshot, site: Site, kind: EntityKind, ra
       };
     });
   });
+}
+
+/** How many builds each builder, worker or master (or each of these) ran; ids without builds are absent. */
+function buildCounts(record: RecordReader, kind: EntityKind, ids?: readonly number[]): Map<number, number> {
+  return countsBy(record.db, 'builds', ENTITY_COLUMN[kind], ids);
+}
+
+/** Builds of one builder, worker or master, oldest first; `slice` picks some of them. */
+export function buildsOf(record: RecordReader, kind: EntityKind, id: number, slice: Slice = ALL): BuildSummary[] {
+  const rows = record
+    .statement(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.${ENTITY_COLUMN[kind]} = ? ORDER BY b.id LIMIT ? OFFSET ?`)
+    .all(id, slice.limit, slice.offset) as SummaryRow[];
+  return rows.map(buildSummary);
+}
+
+/** What a list of builds says of each of these besides the build: worker, revision, failed step. */
+function buildFacts(record: RecordReader, ids: readonly number[]): Map<number, BuildFacts> {
+  const rows = record
+    .statement(
+      `SELECT b.id, b.workerid AS workerId,
+         (SELECT s.revision FROM build_sourcestamps bs JOIN sourcestamps s ON s.id = bs.sourcestampid
+          WHERE bs.buildid = b.id ORDER BY bs.sourcestampid LIMIT 1) AS revision,
+         CASE WHEN b.results IN ${FAILED} THEN
+           (SELECT st.name FROM steps st WHERE st.buildid = b.id AND st.results = b.results ORDER BY st.number LIMIT 1)
+         END AS failedStep
+       FROM builds b WHERE b.id ${IN_JSON}`,
+    )
+    .all(jsonIds(ids)) as (BuildFacts & { id: number })[];
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Whose these builds are, where the record has them. */
+function buildOwners(record: RecordReader, ids: readonly number[]): Map<number, BuildOwners> {
+  const rows = record
+    .statement(`SELECT id, builderid AS builder, workerid AS worker, masterid AS master FROM builds WHERE id ${IN_JSON}`)
+    .all(jsonIds(ids)) as Omit<BuildOwners, 'isNew'>[];
+  return new Map(rows.map((row) => [row.id, { ...row, isNew: false }]));
+}
+
+/** How many of a builder's (worker's, master's) builds have ids below `id`: its index in their list. */
+function buildsBefore(record: RecordReader, kind: EntityKind, entityId: number, id: number): number {
+  return record.db.prepare(`SELECT count(*) FROM builds WHERE ${ENTITY_COLUMN[kind]} = ? AND id < ?`).pluck().get(entityId, id) as number;
 }

@@ -1,7 +1,7 @@
 import { readLog } from '../logs/readLog.ts';
 import type { LogInfo } from '../model/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { logUrl } from './logPage.ts';
 import { type LineView, lineView } from './logView.ts';
 import type { Linker } from './site.ts';
 
@@ -32,9 +32,9 @@ export function needsSummary(result: number | null): boolean {
  * The failure summary of a step's log: its error lines with context, each linked to its line on
  * the log page (when log pages are written).
  */
-export function logSummary(snapshot: Snapshot, log: LogInfo, link: Linker | null, pageLines: number): LogSummary {
-  const reading = readLog(log, (id) => snapshot.logChunks(id), { pageLines, maxErrorBlocks: SUMMARY_BLOCKS_PER_LOG + 1 });
-  const logHref = link ? link.to(urls.log(log.buildId, log.id)) : null;
+export function logSummary(record: RecordReader, log: LogInfo, link: Linker | null, pageLines: number): LogSummary {
+  const reading = readLog(log, (id) => record.logChunks(id), { pageLines, maxErrorBlocks: SUMMARY_BLOCKS_PER_LOG + 1 });
+  const logHref = link ? link.to(logUrl(log.buildId, log.id)) : null;
   return {
     stepNumber: log.stepNumber,
     stepName: log.stepName,
@@ -49,7 +49,7 @@ export function logSummary(snapshot: Snapshot, log: LogInfo, link: Linker | null
 
 /** Summaries of the logs of a build's failed and warning steps that found something. */
 export function buildFailureSummary(
-  snapshot: Snapshot,
+  record: RecordReader,
   steps: { id: number; result: number | null }[],
   link: Linker,
   mode: LogMode,
@@ -58,9 +58,9 @@ export function buildFailureSummary(
   if (mode === 'none') return [];
   const stepIds = steps.filter((step) => needsSummary(step.result)).map((step) => step.id);
   if (stepIds.length === 0) return [];
-  return snapshot
+  return record
     .logsOfSteps(stepIds)
     .filter((log) => log.type === 's' || log.type === 't')
-    .map((log) => logSummary(snapshot, log, mode === 'full' ? link : null, pageLines))
+    .map((log) => logSummary(record, log, mode === 'full' ? link : null, pageLines))
     .filter((summary) => summary.errorCount > 0 || summary.warningCount > 0);
 }

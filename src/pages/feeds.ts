@@ -1,10 +1,24 @@
 import { buildResult } from '../model/results.ts';
 import { durationText } from '../model/time.ts';
 import type { BuildSummary } from '../model/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls, webHref } from '../urls.ts';
-import { type Archive, type PageKind, cutByWeight, idSpan, touchedBuilders } from './kind.ts';
+import { type RecordReader, SUMMARY_COLUMNS, type SummaryRow, buildSummary } from '../record/reader.ts';
+import { IN_JSON, jsonIds } from '../record/sql.ts';
+import { webHref } from '../urls.ts';
+import { boardUrl } from './boardPage.ts';
+import { buildUrl } from './buildPage.ts';
+import { builderUrl } from './entityPage.ts';
+import { homeUrl } from './homePage.ts';
+import { type Archive, type PageKind, type PageModel, cutByWeight, idSpan, touchedBuilders } from './kind.ts';
 import { Linker, type Site } from './site.ts';
+
+/** Files, not pages: a builder's feed, and the feed of failed builds. */
+export function builderFeedUrl(builderId: number): string {
+  return `builder/${builderId}/feed.xml`;
+}
+
+export function failuresFeedUrl(): string {
+  return 'failures.xml';
+}
 
 /** Entries in a feed: the newest builds. */
 export const FEED_ENTRIES = 50;
@@ -12,7 +26,7 @@ export const FEED_ENTRIES = 50;
 export const FAILED_RESULTS = [2, 4];
 
 /** An Atom (RFC 4287) feed; links absolute with --base-url, else relative to the feed's own address. */
-export interface Feed {
+export interface Feed extends PageModel {
   /** The file, relative to the archive. */
   file: string;
   id: string;
@@ -49,10 +63,11 @@ const FEEDS_PER_BUILD_PAGE = 50;
 /** `builder/<id>/feed.xml`: the builder's newest 50 builds. */
 export const builderFeedKind: PageKind<FeedPart> = {
   name: 'builder-feed',
-  template: 'feed',
-  plan: ({ snapshot, site, options }) => feedParts(tagAuthority(snapshot, site), [...site.builders.keys()], options.buildsPerWindow),
+  body: 'feed',
+  folder: 'builder',
+  plan: ({ record, site, options }) => feedParts(tagAuthority(record, site), [...site.builders.keys()], options.buildsPerWindow),
   changed: (archive, before) =>
-    feedParts(tagAuthority(archive.snapshot, archive.site), touchedBuilders(archive, before), archive.options.buildsPerWindow),
+    feedParts(tagAuthority(archive.record, archive.site), touchedBuilders(archive, before), archive.options.buildsPerWindow),
   pageCount: (part) => part.ids.length,
   weight: (part) => Math.ceil(part.ids.length / FEEDS_PER_BUILD_PAGE),
   describe: (part) => `feeds of builders ${idSpan(part.ids)}`,
@@ -62,21 +77,22 @@ export const builderFeedKind: PageKind<FeedPart> = {
 /** `failures.xml`: the archive's newest 50 failed builds. Every update writes it again. */
 export const failuresFeedKind: PageKind<{ authority: string }> = {
   name: 'failures-feed',
-  template: 'feed',
-  plan: ({ snapshot, site }) => [{ authority: tagAuthority(snapshot, site) }],
-  changed: ({ snapshot, site }) => [{ authority: tagAuthority(snapshot, site) }],
+  body: 'feed',
+  folder: null,
+  plan: ({ record, site }) => [{ authority: tagAuthority(record, site) }],
+  changed: ({ record, site }) => [{ authority: tagAuthority(record, site) }],
   pageCount: () => 1,
   weight: () => 1,
   describe: () => 'feed of failed builds',
-  pages: ({ snapshot, site }, { authority }) => {
-    const link = new Linker(urls.home(), site);
-    const builds = snapshot.newestBuildsWithResults(FAILED_RESULTS, FEED_ENTRIES);
+  pages: ({ record, site }, { authority }) => {
+    const link = new Linker(homeUrl(), site);
+    const builds = newestBuildsWithResults(record, FAILED_RESULTS, FEED_ENTRIES);
     return [
-      feed(urls.failuresFeed(), builds, link, site, authority, {
+      feed(failuresFeedUrl(), builds, link, site, authority, {
         id: 'failures',
         title: `${site.name}: failed builds`,
         subtitle: 'The newest builds whose result is failure or exception.',
-        alternate: urls.builders(),
+        alternate: boardUrl(),
       }),
     ];
   },
@@ -85,15 +101,15 @@ export const failuresFeedKind: PageKind<{ authority: string }> = {
 const feedParts = (authority: string, ids: readonly number[], budget: number): FeedPart[] =>
   Array.from(cutByWeight(ids, () => 1, budget * FEEDS_PER_BUILD_PAGE), (run) => ({ authority, ids: run }));
 
-function builderFeeds({ snapshot, site }: Archive, { authority, ids }: FeedPart): Feed[] {
-  const statuses = snapshot.buildStatus('builder', FEED_ENTRIES, ids);
+function builderFeeds({ record, site }: Archive, { authority, ids }: FeedPart): Feed[] {
+  const statuses = record.buildStatus('builder', FEED_ENTRIES, ids);
   return ids.map((id) => {
-    const link = new Linker(urls.builder(id), site);
-    return feed(urls.builderFeed(id), statuses.get(id)?.recent ?? [], link, site, authority, {
+    const link = new Linker(builderUrl(id), site);
+    return feed(builderFeedUrl(id), statuses.get(id)?.recent ?? [], link, site, authority, {
       id: `builder/${id}`,
       title: `${site.name}: ${link.builder(id).text}`,
       subtitle: `The builder's newest ${FEED_ENTRIES} builds.`,
-      alternate: urls.builder(id),
+      alternate: builderUrl(id),
     });
   });
 }
@@ -117,7 +133,7 @@ function feed(
       id: `tag:${authority}:build/${build.id}`,
       title: `${builder} #${build.number}: ${result.label}`,
       updated: atomTime(build.completeAt ?? build.startedAt),
-      href: link.shareable(urls.build(build.id)),
+      href: link.shareable(buildUrl(build.id)),
       summary: `${result.label}; started ${atomTime(build.startedAt)}; ${durationText(build.startedAt, build.completeAt)}.`,
     };
   });
@@ -132,6 +148,7 @@ function feed(
     self: link.absolute(file) ?? file.slice(file.lastIndexOf('/') + 1),
     alternate: link.shareable(about.alternate),
     entries,
+    warnings: link.warnings,
   };
 }
 
@@ -139,10 +156,18 @@ function feed(
  * `copra.invalid,2026-11-25`: the host of the archive's first master (from its URL, else its name
  * before any `:`), or copra.invalid; and the day its first build started.
  */
-function tagAuthority(snapshot: Snapshot, site: Site): string {
+function tagAuthority(record: RecordReader, site: Site): string {
   const master = [...site.masters.values()].sort((a, b) => a.id - b.id)[0];
   const url = webHref(master?.url ?? null);
   const candidate = (url ? new URL(url).hostname : (master?.name.split(':')[0] ?? '')).toLowerCase();
   const host = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(candidate) ? candidate : 'copra.invalid';
-  return `${host},${atomTime(snapshot.summary().firstStart).slice(0, 10)}`;
+  return `${host},${atomTime(record.summary().firstStart).slice(0, 10)}`;
+}
+
+/** The `limit` most recently started builds with one of these results, newest first. */
+function newestBuildsWithResults(record: RecordReader, results: readonly number[], limit: number): BuildSummary[] {
+  const rows = record
+    .statement(`SELECT ${SUMMARY_COLUMNS} FROM builds b WHERE b.results ${IN_JSON} ORDER BY b.started_at DESC, b.id DESC LIMIT ?`)
+    .all(jsonIds(results), limit) as SummaryRow[];
+  return rows.map(buildSummary);
 }

@@ -1,14 +1,20 @@
 import { type ResultView, codeResult } from '../model/results.ts';
 import { type TimeView, timeView } from '../model/time.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { type PageUrl } from '../urls.ts';
 import { summaryPageKind } from './kind.ts';
 import type { Listing } from './listing.ts';
 import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
 
+/** The home page: the archive's root. */
+export function homeUrl(): PageUrl {
+  return '';
+}
+
 export interface HomePage extends PageBase {
   schema: string;
-  file: string;
+  /** The archive's title, as the page's heading. */
+  heading: string;
   /** What the page says of tables the latest snapshot lacked. */
   problems: string[];
   /** When the first and the last build started; null when no build did. */
@@ -24,18 +30,18 @@ export interface HomePage extends PageBase {
 const byText = (a: Link, b: Link) => a.text.localeCompare(b.text);
 
 /** The home page: what the archive holds, with its counts. Every update changes it. */
-export const homeKind = summaryPageKind('home', 'home page', ({ snapshot, site, listings }) => homePage(snapshot, site, listings));
+export const homeKind = summaryPageKind('home', { folder: null }, 'home page', ({ record, site, listings }) => homePage(record, site, listings));
 
-export function homePage(snapshot: Snapshot, site: Site, allListings: Listing[]): HomePage {
-  const link = new Linker(urls.home(), site);
-  const summary = snapshot.summary();
-  const absent = snapshot.schema.absentTables;
+export function homePage(record: RecordReader, site: Site, allListings: Listing[]): HomePage {
+  const link = new Linker(homeUrl(), site);
+  const summary = record.summary();
+  const absent = record.schema.absentTables;
   const lacking = absent.length === 0 ? null : `no ${absent.join(', ')} table${absent.length === 1 ? '' : 's'}`;
-  if (lacking) site.warnings.add('table', `the snapshot has ${lacking}; read as empty`);
+  if (lacking) link.warn('table', `the snapshot has ${lacking}; read as empty`);
   return {
     ...pageBase(link, site, site.name, { feeds: [failuresFeed(link)] }),
-    schema: snapshot.schema.description,
-    file: site.name,
+    schema: record.schema.description,
+    heading: site.name,
     problems: lacking ? [`The latest snapshot has ${lacking}: it added none of their rows to the archive.`] : [],
     started:
       summary.firstStart === null || summary.lastStart === null

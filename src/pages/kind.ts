@@ -1,9 +1,10 @@
-import type { Snapshot } from '../snapshot/types.ts';
+import type { LogInfo } from '../model/types.ts';
+import type { RecordReader } from '../record/reader.ts';
 import type { LogMode } from './failureSummary.ts';
 import type { Listing } from './listing.ts';
 import type { RawLogSink } from './logPage.ts';
-import type { Site } from './site.ts';
-import type { LogInfo } from '../model/types.ts';
+import type { Section, Site } from './site.ts';
+import type { DataWarning } from './warnings.ts';
 
 export interface ArchiveOptions {
   /** Builds per window: bounds the memory of one render. */
@@ -31,7 +32,7 @@ export const DEFAULT_ARCHIVE_OPTIONS: ArchiveOptions = {
 
 /** What a process keeps while it plans or renders the pages of one record. */
 export interface Archive {
-  snapshot: Snapshot;
+  record: RecordReader;
   site: Site;
   listings: Listing[];
   options: ArchiveOptions;
@@ -43,16 +44,33 @@ export interface PageFiles {
 }
 
 /**
+ * What a kind's page models carry besides what their template shows: the problems of the
+ * snapshot's rows each page met (see Linker), which the build counts in its summary.
+ */
+export interface PageModel {
+  warnings: DataWarning[];
+}
+
+/**
  * One kind of page — build pages, log pages, a builder's pages… — in one module: which pages
- * exist, cut into parts of bounded cost; which of them an update changed; and the page models of a
- * part. The planner (plan.ts) walks the list of kinds and packs their parts into windows; it
- * knows no kind by name. Parts are plain JSON: they travel to render workers.
+ * exist, cut into parts of bounded cost; which of them an update changed; the page models of a
+ * part; where its pages are written; and the queries only it makes. The list of kinds (kinds.ts)
+ * is the only place that names them all: the planner (plan.ts) walks it and packs the kinds'
+ * parts into windows; templates, the header's sections and the folders a 404 page knows derive
+ * from it. Parts are plain JSON: they travel to render workers.
  */
 export interface PageKind<Part = unknown> {
   /** Unique among kinds. */
   readonly name: string;
-  /** The template that renders these pages: templates/<template>.njk paginates over `pages.<template>`. */
-  readonly template: string;
+  /**
+   * The template body of its pages, templates/_includes/pages/<body>.njk: an HTML page's body
+   * extends layouts/base.njk; a feed's or a badge's is the whole file.
+   */
+  readonly body: string;
+  /** The folder at the archive's root that its pages are written under; null for files at the root. */
+  readonly folder: string | null;
+  /** Its page in every page's header, when it is one of the archive's sections (in the list's order). */
+  readonly section?: Section;
   /** Parts covering every page of this kind, in order, each weighing at most the archive's budget. */
   plan(archive: Archive): Part[];
   /**
@@ -66,25 +84,31 @@ export interface PageKind<Part = unknown> {
   weight(part: Part): number;
   /** For people: "builds 1001–2000". */
   describe(part: Part): string;
-  /** The models of a part's pages. */
-  pages(archive: Archive, part: Part, files: PageFiles): unknown[];
+  /** The models of a part's pages, each with the warnings it met. */
+  pages(archive: Archive, part: Part, files: PageFiles): PageModel[];
 }
 
 /** Builders whose pages an update may change: those of changed builds, and new builders; sorted. */
-export function touchedBuilders({ snapshot, site }: Archive, before: Archive): number[] {
-  const ids = new Set(snapshot.changedBuildOwners().map((build) => build.builder));
+export function touchedBuilders({ record, site }: Archive, before: Archive): number[] {
+  const ids = new Set(record.changedBuildOwners().map((build) => build.builder));
   for (const id of site.builders.keys()) if (!before.site.builders.has(id)) ids.add(id);
   return [...ids].filter((id) => site.builders.has(id)).sort((a, b) => a - b);
 }
 
 /**
  * A kind of one page that summarises the whole archive (home, the builder board): every update
- * renders it again. Its template is named after the kind.
+ * renders it again. Its template body is named after the kind.
  */
-export function summaryPageKind(name: string, description: string, page: (archive: Archive) => unknown): PageKind<object> {
+export function summaryPageKind(
+  name: string,
+  where: { folder: string | null; section?: Section },
+  description: string,
+  page: (archive: Archive) => PageModel,
+): PageKind<object> {
   return {
     name,
-    template: name,
+    body: name,
+    ...where,
     plan: () => [{}],
     changed: () => [{}],
     pageCount: () => 1,

@@ -1,10 +1,34 @@
-import type { Snapshot, StampFilter } from '../snapshot/types.ts';
-import { type ListingKey, urls } from '../urls.ts';
+import type { RecordReader, StampFilter } from '../record/reader.ts';
+import { type PageUrl, branchSegment, fixedPaged, pathSegment } from '../urls.ts';
 import { type StampBuildsView, readStampBuilds } from './buildChips.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type PageKind, cutByWeight, idSpan } from './kind.ts';
 import { type FixedPageIds, type FixedPager, changedIdPages, fixedPageIds, fixedPager, fixedPaging } from './paging.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+export type ListingKey =
+  | { kind: 'all' }
+  | { kind: 'nonempty' }
+  | { kind: 'branch'; branch: string | null }
+  | { kind: 'tag'; tag: string };
+
+/** A listing's pages are numbered from the oldest stamp; the newest is the listing's own address. */
+export function listingUrl(key: ListingKey, page: number, pageCount: number): PageUrl {
+  return fixedPaged(listingBase(key), page, pageCount);
+}
+
+function listingBase(key: ListingKey): PageUrl {
+  switch (key.kind) {
+    case 'all':
+      return 'sources/';
+    case 'nonempty':
+      return 'sources/nonempty/';
+    case 'branch':
+      return `sources/branch/${branchSegment(key.branch)}/`;
+    case 'tag':
+      return `sources/tag/${pathSegment(key.tag)}/`;
+  }
+}
 
 export const STAMPS_PER_LISTING_PAGE = 50;
 
@@ -17,8 +41,8 @@ export interface Listing {
   builderIds?: number[];
 }
 
-export function listings(snapshot: Snapshot, site: Site): Listing[] {
-  const branches = snapshot.branches().map(
+export function listings(record: RecordReader, site: Site): Listing[] {
+  const branches = record.branches().map(
     (branch): Listing => ({
       key: { kind: 'branch', branch },
       title: branch === null ? 'Sourcestamps without a branch' : `Sourcestamps on branch ${branch}`,
@@ -54,20 +78,22 @@ export interface ListingPart {
 /** Coconut's /sources: every listing's pages, 50 stamps a page, each with its changes and builds. */
 export const listingKind: PageKind<ListingPart> = {
   name: 'listing',
-  template: 'listing',
-  plan: ({ snapshot, listings, options }) =>
+  body: 'listing',
+  folder: 'sources',
+  section: { text: 'Sourcestamps', url: listingUrl({ kind: 'all' }, 1, 1) },
+  plan: ({ record, listings, options }) =>
     listings.flatMap((listing, index) => {
-      const ids = snapshot.sourcestampIds(listing.filter);
+      const ids = record.sourcestampIds(listing.filter);
       return listingParts(index, ids, fixedPageIds(ids, STAMPS_PER_LISTING_PAGE), options.buildsPerWindow);
     }),
-  changed: ({ snapshot, listings, options }, before) => {
-    const changedStamps = new Set(snapshot.changedSourcestamps());
+  changed: ({ record, listings, options }, before) => {
+    const changedStamps = new Set(record.changedSourcestamps());
     const listedBefore = new Map(before.listings.map((listing) => [listingId(listing), listing]));
     const parts: ListingPart[] = [];
     for (const [index, listing] of listings.entries()) {
-      const ids = snapshot.sourcestampIds(listing.filter);
+      const ids = record.sourcestampIds(listing.filter);
       const old = listedBefore.get(listingId(listing));
-      const pages = changedIdPages(old ? before.snapshot.sourcestampIds(old.filter) : null, ids, STAMPS_PER_LISTING_PAGE, changedStamps);
+      const pages = changedIdPages(old ? before.record.sourcestampIds(old.filter) : null, ids, STAMPS_PER_LISTING_PAGE, changedStamps);
       // A stamp left the listing (its branch was filled in): not followed page by page.
       if (pages === null) return null;
       parts.push(...listingParts(index, ids, fixedPageIds(ids, STAMPS_PER_LISTING_PAGE, pages), options.buildsPerWindow));
@@ -77,10 +103,10 @@ export const listingKind: PageKind<ListingPart> = {
   pageCount: (part) => part.specs.length,
   weight: (part) => part.specs.reduce((sum, spec) => sum + listingPageWeight(spec), 0),
   describe: (part) => `listing ${part.listing} pages ${idSpan(part.specs.map((spec) => spec.number))}`,
-  pages: ({ snapshot, site, listings }, part) => {
+  pages: ({ record, site, listings }, part) => {
     const listing = listings[part.listing];
     if (!listing) throw new Error(`listing ${part.listing} is not in this record`);
-    return listingPages(snapshot, site, listing, part.pageCount, part.specs);
+    return listingPages(record, site, listing, part.pageCount, part.specs);
   },
 };
 
@@ -104,30 +130,30 @@ export interface ListingPage extends PageBase {
 }
 
 export function listingPages(
-  snapshot: Snapshot,
+  record: RecordReader,
   site: Site,
   listing: Listing,
   pageCount: number,
   specs: FixedPageIds[],
 ): ListingPage[] {
   const ids = specs.flatMap((spec) => spec.ids);
-  const stamps = new Map(snapshot.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
-  const changes = snapshot.changesOfSourcestamps(ids);
-  const stampBuilds = readStampBuilds(snapshot, ids, listing.builderIds);
+  const stamps = new Map(record.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
+  const changes = record.changesOfSourcestamps(ids);
+  const stampBuilds = readStampBuilds(record, ids, listing.builderIds);
 
   return specs.map((spec) => {
-    const url = urls.listing(listing.key, spec.number, pageCount);
+    const url = listingUrl(listing.key, spec.number, pageCount);
     const link = new Linker(url, site);
-    const pageLink = (number: number) => link.to(urls.listing(listing.key, number, pageCount));
+    const pageLink = (number: number) => link.to(listingUrl(listing.key, number, pageCount));
     const rows = [...spec.ids].reverse().map(
       (id): ListingRow => ({
         ...stampBuilds(id, stamps.get(id), site, link),
-        changes: (changes.get(id) ?? []).map((change) => changeView(change, site, link)),
+        changes: (changes.get(id) ?? []).map((change) => changeView(change, link)),
       }),
     );
     return {
       ...pageBase(link, site, spec.number === pageCount ? listing.title : `${listing.title}, page ${spec.number}`, {
-        above: listing.key.kind === 'all' && spec.number === pageCount ? [] : [link.section('sources')],
+        above: listing.key.kind === 'all' && spec.number === pageCount ? [] : [link.section('listing')],
       }),
       heading: listing.title,
       rows,

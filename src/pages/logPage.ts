@@ -1,12 +1,23 @@
 import { type LogReading, readLog } from '../logs/readLog.ts';
 import { type ResultView, stepResult } from '../model/results.ts';
 import type { LogInfo } from '../model/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { IN_JSON, jsonIds } from '../record/sql.ts';
+import { assetUrl, type PageUrl, pathSegment } from '../urls.ts';
+import { buildUrl } from './buildPage.ts';
 import { SUMMARY_BLOCKS_PER_LOG, needsSummary } from './failureSummary.ts';
-import { type LineView, lineView } from './logView.ts';
 import { type ArchiveOptions, type PageKind, cutByWeight, idSpan } from './kind.ts';
+import { type LineView, lineView } from './logView.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+export function logUrl(buildId: number, logId: number): PageUrl {
+  return `build/${buildId}/log/${logId}/`;
+}
+
+/** A log's raw text, beside its page. */
+export function rawLogUrl(buildId: number, logId: number, slug: string): string {
+  return `build/${buildId}/log/${logId}/${pathSegment(slug)}.txt`;
+}
 
 /** Where a log's raw text goes, line by line: opened by the render layer, which owns files. */
 export interface RawLogSink {
@@ -59,14 +70,15 @@ const LINES_PER_WEIGHT = 200;
 /** A page and a raw `.txt` file per buildbot log, with `--logs full`. */
 export const logKind: PageKind<LogPart> = {
   name: 'log',
-  template: 'log',
-  plan: ({ snapshot, options }) => (options.logs === 'full' ? logParts(snapshot.logSizes(), options) : []),
-  changed: ({ snapshot, options }) => (options.logs === 'full' ? logParts(snapshot.logSizes(snapshot.changedLogs()), options) : []),
+  body: 'log',
+  folder: 'build',
+  plan: ({ record, options }) => (options.logs === 'full' ? logParts(logSizes(record), options) : []),
+  changed: ({ record, options }) => (options.logs === 'full' ? logParts(logSizes(record, changedLogs(record)), options) : []),
   pageCount: (part) => part.ids.length,
   weight: (part) => Math.max(part.ids.length, part.lines / LINES_PER_WEIGHT),
   describe: (part) => `logs ${idSpan(part.ids)}`,
-  pages: ({ snapshot, site, options }, part, files) =>
-    logPages(snapshot, site, part.ids, { pageLines: options.logPageLines, rawSink: (log) => files.rawLog(log) }),
+  pages: ({ record, site, options }, part, files) =>
+    logPages(record, site, part.ids, { pageLines: options.logPageLines, rawSink: (log) => files.rawLog(log) }),
 };
 
 /** Consecutive logs, each counting with the lines its page shows (longer ones are capped). */
@@ -79,18 +91,18 @@ function logParts(sizes: { id: number; lines: number }[], options: ArchiveOption
 }
 
 /** Log pages (and, through the sink, raw files) for these logs. */
-export function logPages(snapshot: Snapshot, site: Site, ids: readonly number[], options: LogPageOptions): LogPage[] {
-  return snapshot.logs(ids).map((log) => logPage(snapshot, site, log, options));
+export function logPages(record: RecordReader, site: Site, ids: readonly number[], options: LogPageOptions): LogPage[] {
+  return record.logInfos(`l.id ${IN_JSON}`, jsonIds(ids)).map((log) => logPage(record, site, log, options));
 }
 
-function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageOptions): LogPage {
-  const url = urls.log(log.buildId, log.id);
+function logPage(record: RecordReader, site: Site, log: LogInfo, options: LogPageOptions): LogPage {
+  const url = logUrl(log.buildId, log.id);
   const link = new Linker(url, site);
   // A deleted log has no lines, and so no raw file.
   const sink = log.type === 'd' ? null : options.rawSink(log);
   let reading;
   try {
-    reading = readLog(log, (id) => snapshot.logChunks(id), {
+    reading = readLog(log, (id) => record.logChunks(id), {
       pageLines: options.pageLines,
       maxErrorBlocks: SUMMARY_BLOCKS_PER_LOG,
       sink: sink ? (line) => sink.write(line) : undefined,
@@ -99,13 +111,13 @@ function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageO
     sink?.close();
   }
   const builder = link.builder(log.builderId);
-  const rawPath = urls.rawLog(log.buildId, log.id, log.slug);
+  const rawPath = rawLogUrl(log.buildId, log.id, log.slug);
   const own = (line: Parameters<typeof lineView>[0]) => lineView(line, '');
   return {
     ...pageBase(link, site, `${log.name} · ${log.stepName} · ${builder.text} #${log.buildNumber}`, {
-      above: [link.section('builders'), builder, { href: link.to(urls.build(log.buildId)), text: `#${log.buildNumber}` }],
+      above: [link.section('builders'), builder, { href: link.to(buildUrl(log.buildId)), text: `#${log.buildNumber}` }],
     }),
-    build: { href: link.to(urls.build(log.buildId)), text: `${builder.text} #${log.buildNumber}` },
+    build: { href: link.to(buildUrl(log.buildId)), text: `${builder.text} #${log.buildNumber}` },
     step: {
       number: log.stepNumber,
       name: log.stepName,
@@ -134,19 +146,19 @@ function logPage(snapshot: Snapshot, site: Site, log: LogInfo, options: LogPageO
     missingCount: reading.missingCount,
     errorBlocks: needsSummary(log.stepResult) ? reading.errorBlocks.map((block) => block.map(own)) : [],
     openAtError: needsSummary(log.stepResult),
-    script: link.to(urls.asset('log.js')),
-    problems: logProblems(log, reading, site),
+    script: link.to(assetUrl('log.js')),
+    problems: logProblems(log, reading, link),
   };
 }
 
 /** A log not whole: lines its chunks could not give, or fewer or more lines than it declares. */
-function logProblems(log: LogInfo, reading: LogReading, site: Site): string[] {
+function logProblems(log: LogInfo, reading: LogReading, link: Linker): string[] {
   if (log.type === 'd') return [];
   const what = `log ${log.id} of build ${log.buildId}`;
   const problems: string[] = [];
-  if (reading.missingCount > 0) site.warnings.add('log', `${what}: ${reading.missingCount} line${reading.missingCount === 1 ? '' : 's'} could not be read`);
+  if (reading.missingCount > 0) link.warn('log', `${what}: ${reading.missingCount} line${reading.missingCount === 1 ? '' : 's'} could not be read`);
   if (reading.lineCount !== log.numLines) {
-    site.warnings.add('log', `${what} has ${reading.lineCount} lines, its record says ${log.numLines}`);
+    link.warn('log', `${what} has ${reading.lineCount} lines, its record says ${log.numLines}`);
     problems.push(`This log has ${reading.lineCount.toLocaleString('en-US')} lines; its record says ${log.numLines.toLocaleString('en-US')}.`);
   }
   return problems;
@@ -154,4 +166,19 @@ function logProblems(log: LogInfo, reading: LogReading, site: Site): string[] {
 
 function htmlOf(segments: ReturnType<typeof readLog>['segments']): string {
   return segments.flatMap((segment) => ('lines' in segment ? segment.lines.map((line) => line.text) : [])).join('\n');
+}
+
+/** Id and line count of every log (or of these), by id: enough to plan windows of logs. */
+function logSizes(record: RecordReader, ids?: readonly number[]): { id: number; lines: number }[] {
+  const sql = `SELECT id, num_lines AS lines FROM logs ${ids ? `WHERE id ${IN_JSON}` : ''} ORDER BY id`;
+  return record.db.prepare(sql).all(...(ids ? [jsonIds(ids)] : [])) as { id: number; lines: number }[];
+}
+
+/** Logs whose page the last update changed: new or changed logs, and the logs of changed steps. */
+function changedLogs(record: RecordReader): number[] {
+  return record.ids(
+    `SELECT id FROM delta WHERE tbl = 'logs'
+     UNION SELECT l.id FROM delta d JOIN logs l ON l.stepid = d.id WHERE d.tbl = 'steps'`,
+    'logs',
+  );
 }

@@ -1,6 +1,12 @@
-import { TOP_DIRECTORIES, urls } from '../urls.ts';
+import { boardUrl } from './boardPage.ts';
+import { homeUrl } from './homePage.ts';
 import { summaryPageKind } from './kind.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+/** What static hosts serve for an unknown path: at the root, so its links start there. */
+export function notFoundUrl(): string {
+  return '404.html';
+}
 
 export interface NotFoundPage extends PageBase {
   file: string;
@@ -14,16 +20,16 @@ export interface NotFoundPage extends PageBase {
 }
 
 /** `404.html` at the root, which static hosts serve for an unknown address. */
-export const notFoundKind = summaryPageKind('notfound', '404 page', ({ site }) => notFoundPage(site));
+export const notFoundKind = summaryPageKind('notfound', { folder: null }, '404 page', ({ site }) => notFoundPage(site));
 
 function notFoundPage(site: Site): NotFoundPage {
-  const link = new Linker(urls.home(), site);
+  const link = new Linker(homeUrl(), site);
   return {
     ...pageBase(link, site, 'Not in this archive'),
     // Served at every unknown address: it is no page's canonical form.
     canonical: null,
-    file: urls.notFound(),
-    rootPattern: `/(${TOP_DIRECTORIES.join('|')})/.*$`,
-    builders: link.to(urls.builders()),
+    file: notFoundUrl(),
+    rootPattern: `/(${site.topFolders.join('|')})/.*$`,
+    builders: link.to(boardUrl()),
   };
 }

@@ -1,29 +1,21 @@
-import type { Snapshot } from '../snapshot/types.ts';
-import { badgeKind } from './badge.ts';
-import { boardKind } from './boardPage.ts';
-import { buildKind } from './buildPage.ts';
-import { builderFeedKind, failuresFeedKind } from './feeds.ts';
-import { changeKind } from './changePage.ts';
-import { consoleKind, consolesKind } from './consolePage.ts';
-import { changesListingKind } from './changesListing.ts';
-import { builderKind, masterKind, workerKind } from './entityPage.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { FOLDERS_WITHOUT_PAGES } from '../urls.ts';
 import { markUndecodableText } from './encoding.ts';
-import { homeKind } from './homePage.ts';
-import { type Archive, type ArchiveOptions, type PageFiles, type PageKind } from './kind.ts';
-import { listingKind, listings } from './listing.ts';
-import { logKind } from './logPage.ts';
-import { notFoundKind } from './notFoundPage.ts';
-import { revisionKind } from './revisionPage.ts';
-import { searchKind } from './searchPage.ts';
-import { type PageBase, loadSite, sameSite } from './site.ts';
-import { sourceKind } from './sourcePage.ts';
-import { workersKind } from './workersPage.ts';
+import { type Archive, type ArchiveOptions, type PageFiles, type PageKind, type PageModel } from './kind.ts';
+import { KINDS } from './kinds.ts';
+import { listings } from './listing.ts';
+import { type Layout, type PageBase, loadSite, sameSite } from './site.ts';
+import { type DataWarning, Warnings } from './warnings.ts';
 
 export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS } from './kind.ts';
 
-/** Every kind of page, in the order windows render them. A new kind of page is one more entry. */
-const KINDS: readonly PageKind[] = [homeKind, searchKind, boardKind, buildKind, logKind, sourceKind, listingKind, builderKind, workerKind, masterKind, workersKind, changesListingKind, changeKind, revisionKind, badgeKind, builderFeedKind, failuresFeedKind, notFoundKind, consolesKind, consoleKind] as PageKind[];
 const KIND_BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
+
+/** What the kinds say of the archive's layout: the header's sections, and the folders at its root. */
+const LAYOUT: Layout = {
+  sections: new Map(KINDS.flatMap((kind) => (kind.section ? [[kind.name, kind.section] as const] : []))),
+  topFolders: [...new Set([...KINDS.flatMap((kind) => (kind.folder === null ? [] : [kind.folder])), ...FOLDERS_WITHOUT_PAGES])].sort(),
+};
 
 function kindNamed(name: string): PageKind {
   const kind = KIND_BY_NAME.get(name);
@@ -46,8 +38,17 @@ export interface Window {
   parts: WindowPart[];
 }
 
-/** Page models of one window, by template: templates/<template>.njk paginates over its list. */
-export type PageSet = Record<string, unknown[]>;
+/**
+ * Page models of one window, each with its kind's template body: templates/page.njk paginates
+ * over the list and includes `_includes/pages/<body>.njk` for each.
+ */
+export type PageSet = (PageModel & { body: string })[];
+
+/** What one window renders, and the problems of the snapshot's rows its pages met. */
+export interface WindowModels {
+  pages: PageSet;
+  warnings: DataWarning[];
+}
 
 /** Every page of the archive, as parts of kinds in the order windows render them. */
 export function planParts(archive: Archive): WindowPart[] {
@@ -94,21 +95,24 @@ function packWindows(parts: WindowPart[], budget: number): Window[] {
   return windows;
 }
 
-export function loadArchive(snapshot: Snapshot, name: string, options: ArchiveOptions): Archive {
-  const site = loadSite(snapshot, name, options.baseUrl);
-  return { snapshot, site, listings: listings(snapshot, site), options };
+export function loadArchive(record: RecordReader, name: string, options: ArchiveOptions): Archive {
+  const site = loadSite(record, name, options.baseUrl, LAYOUT);
+  return { record, site, listings: listings(record, site), options };
 }
 
 /** Builds the page models of one window; files beside pages (raw logs) go through `files`. */
-export function windowPages(archive: Archive, window: Window, files: PageFiles): PageSet {
-  const pages: PageSet = Object.fromEntries(KINDS.map((kind) => [kind.template, []]));
+export function windowPages(archive: Archive, window: Window, files: PageFiles): WindowModels {
+  const pages: PageSet = [];
+  const warnings = new Warnings();
   for (const { kind, part } of window.parts) {
-    const pageKind = kindNamed(kind);
-    const models = pageKind.pages(archive, part, files);
-    for (const model of models) markUndecodableText(model as PageBase, archive.site);
-    pages[pageKind.template]!.push(...models);
+    const { body } = kindNamed(kind);
+    for (const model of kindNamed(kind).pages(archive, part, files)) {
+      if ('url' in model) markUndecodableText(model as PageModel & PageBase);
+      warnings.addAll(model.warnings);
+      pages.push(Object.assign(model, { body }));
+    }
   }
-  return pages;
+  return { pages, warnings: warnings.list() };
 }
 
 /** The pages a window will write, known from the plan alone: progress and its ETA count these. */
@@ -123,10 +127,6 @@ export function partPageCount({ kind, part }: WindowPart): number {
 /** What rendering a part costs, in build pages (a window's budget). */
 export function partWeight({ kind, part }: WindowPart): number {
   return kindNamed(kind).weight(part);
-}
-
-export function pageCount(pages: PageSet): number {
-  return Object.values(pages).reduce((sum, list) => sum + list.length, 0);
 }
 
 /** Names a window for a person: what it renders. */

@@ -1,6 +1,10 @@
-import { urls } from '../urls.ts';
+import { assetUrl, type PageUrl } from '../urls.ts';
 import type { PageKind } from './kind.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+export function searchUrl(): PageUrl {
+  return 'search/';
+}
 
 export interface SearchPage extends PageBase {
   /** False when the archive was built with --no-search. */
@@ -12,7 +16,9 @@ export interface SearchPage extends PageBase {
 /** The search page: only the archive's name and options change it, and those render everything. */
 export const searchKind: PageKind<object> = {
   name: 'search',
-  template: 'search',
+  body: 'search',
+  folder: 'search',
+  section: { text: 'Search', url: searchUrl() },
   plan: () => [{}],
   changed: () => [],
   pageCount: () => 1,
@@ -22,11 +28,11 @@ export const searchKind: PageKind<object> = {
 };
 
 export function searchPage(site: Site, available: boolean): SearchPage {
-  const link = new Linker(urls.search(), site);
+  const link = new Linker(searchUrl(), site);
   return {
     ...pageBase(link, site, 'Search'),
     available,
     tagWord: site.tagWord,
-    script: link.to(urls.asset('search.js')),
+    script: link.to(assetUrl('search.js')),
   };
 }

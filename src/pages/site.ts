@@ -1,15 +1,27 @@
 import type { Builder, Master, SchemaKind, Worker } from '../model/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { type ListingKey, type PageUrl, linkTarget, upToRoot, urls } from '../urls.ts';
-import { Warnings } from './warnings.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { type PageUrl, assetUrl, linkTarget, upToRoot } from '../urls.ts';
+import { builderUrl, masterUrl, workerUrl } from './entityPage.ts';
+import { failuresFeedUrl } from './feeds.ts';
+import { homeUrl } from './homePage.ts';
+import { type ListingKey, listingUrl } from './listing.ts';
+import { searchUrl } from './searchPage.ts';
+import type { DataWarning, Problem } from './warnings.ts';
+
+/** One of the archive's sections, as every page's header links it. */
+export interface Section {
+  text: string;
+  url: PageUrl;
+}
 
 /**
- * What every page model needs to know about the snapshot as a whole: the small tables (builders,
- * workers, masters) by id, and the values that decide a build's platform. Built once per process.
+ * What every page model needs to know about the archive as a whole: the small tables (builders,
+ * workers, masters) by id, the values that decide a build's platform, and what the list of kinds
+ * says of the archive's layout. Built once per process, by the planner.
  */
 export interface Site {
   schema: SchemaKind;
-  /** The snapshot's file name, as the archive is titled. */
+  /** The archive's title (the first snapshot's file name, or --title), which every page names. */
   name: string;
   builders: Map<number, Builder>;
   workers: Map<number, Worker>;
@@ -18,24 +30,32 @@ export interface Site {
   platforms: Set<string>;
   /** What builder tags are called in this schema. */
   tagWord: 'tag' | 'category';
-  /** What is wrong in the rows pages were built from (orphans, impossible times…). */
-  warnings: Warnings;
   /** Where the archive is served (--base-url), ending in '/'; null when not known. */
   baseUrl: string | null;
+  /** The sections of every page's header, in order, by the name of the kind whose page each is. */
+  sections: Map<string, Section>;
+  /** The folders at the archive's root: where a 404 page finds the root in an address. */
+  topFolders: string[];
 }
 
-export function loadSite(snapshot: Snapshot, name: string, baseUrl: string | null = null): Site {
+/** What the list of kinds says of the archive's layout, for loadSite. */
+export interface Layout {
+  sections: Map<string, Section>;
+  topFolders: string[];
+}
+
+export function loadSite(record: RecordReader, name: string, baseUrl: string | null, layout: Layout): Site {
   const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((row) => [row.id, row]));
   return {
-    schema: snapshot.schema.kind,
+    schema: record.schema.kind,
     name,
-    builders: byId(snapshot.builders()),
-    workers: byId(snapshot.workers()),
-    masters: byId(snapshot.masters()),
-    platforms: new Set(snapshot.platformValues()),
-    tagWord: snapshot.schema.kind === 'statusdb' ? 'category' : 'tag',
-    warnings: new Warnings(),
+    builders: byId(record.builders()),
+    workers: byId(record.workers()),
+    masters: byId(record.masters()),
+    platforms: new Set(record.platformValues()),
+    tagWord: record.schema.kind === 'statusdb' ? 'category' : 'tag',
     baseUrl,
+    ...layout,
   };
 }
 
@@ -63,10 +83,16 @@ export interface Link {
   text: string;
 }
 
-/** Links as seen from one page: every href a page model hands its template comes from here. */
+/**
+ * Links as seen from one page: every href a page model hands its template comes from here. It
+ * also keeps what the page met that is wrong in the snapshot's rows (an orphan it could not link,
+ * a value it could not read): the page model carries them (`PageBase.warnings`), nothing else does.
+ */
 export class Linker {
   /** Computed once: a page makes hundreds of links. */
   private readonly up: string;
+  /** What is wrong in the rows this page shows. */
+  readonly warnings: DataWarning[] = [];
 
   constructor(
     readonly from: PageUrl,
@@ -77,6 +103,11 @@ export class Linker {
 
   to(url: string): string {
     return this.up + linkTarget(url);
+  }
+
+  /** Notes a problem of the snapshot's rows that this page shows (the page says it too). */
+  warn(problem: Problem, detail: string): void {
+    this.warnings.push({ problem, detail });
   }
 
   /** The absolute address of an archive path, when the archive knows where it is served. */
@@ -90,58 +121,52 @@ export class Linker {
   }
 
   builder(id: number): Link {
-    return this.entity('builder', id, this.site.builders.get(id)?.name, urls.builder(id));
+    return this.entity('builder', id, this.site.builders.get(id)?.name, builderUrl(id));
   }
 
   worker(id: number | null): Link | null {
-    return id === null ? null : this.entity('worker', id, this.site.workers.get(id)?.name, urls.worker(id));
+    return id === null ? null : this.entity('worker', id, this.site.workers.get(id)?.name, workerUrl(id));
   }
 
   master(id: number | null): Link | null {
-    return id === null ? null : this.entity('master', id, this.site.masters.get(id)?.name, urls.master(id));
+    return id === null ? null : this.entity('master', id, this.site.masters.get(id)?.name, masterUrl(id));
   }
 
   private entity(kind: string, id: number, name: string | undefined, url: string): Link {
     if (name !== undefined) return { href: this.to(url), text: name };
-    this.site.warnings.add('orphan', `${kind} ${id} is referenced but not in the snapshot; shown unlinked`);
+    this.warn('orphan', `${kind} ${id} is referenced but not in the snapshot; shown unlinked`);
     return { href: null, text: `${kind} ${id} (missing)` };
   }
 
   tag(tag: string): Link {
-    return { href: this.to(urls.listing({ kind: 'tag', tag }, 1, 1)), text: tag };
+    return { href: this.to(listingUrl({ kind: 'tag', tag }, 1, 1)), text: tag };
   }
 
   listing(key: ListingKey): string {
-    return this.to(urls.listing(key, 1, 1));
+    return this.to(listingUrl(key, 1, 1));
   }
 
-  /** One of the archive's sections, as a link. */
-  section(name: SectionName): Link & { href: string } {
-    return { text: SECTIONS[name].text, href: this.to(SECTIONS[name].url) };
+  /** The section that the pages of the kind `kind` are, as a link. */
+  section(kind: string): Link & { href: string } {
+    const section = this.site.sections.get(kind);
+    if (!section) throw new Error(`no section of the kind "${kind}"`);
+    return { text: section.text, href: this.to(section.url) };
   }
 
   /** The header every page shares. */
   nav(): Nav {
     return {
-      home: this.to(urls.home()),
-      sections: SECTION_NAMES.map((name) => ({ ...this.section(name), current: this.from.startsWith(SECTIONS[name].url) })),
-      search: this.to(urls.search()),
-      stylesheet: this.to(urls.asset('copra.css')),
+      home: this.to(homeUrl()),
+      sections: [...this.site.sections.values()].map((section) => ({
+        text: section.text,
+        href: this.to(section.url),
+        current: this.from.startsWith(section.url),
+      })),
+      search: this.to(searchUrl()),
+      stylesheet: this.to(assetUrl('copra.css')),
     };
   }
 }
-
-/** The archive's sections, in the header's order. */
-const SECTIONS = {
-  builders: { text: 'Builders', url: urls.builders() },
-  sources: { text: 'Sourcestamps', url: urls.listing({ kind: 'all' }, 1, 1) },
-  console: { text: 'Console', url: urls.consoles() },
-  changes: { text: 'Changes', url: urls.changes() },
-  workers: { text: 'Workers', url: urls.workers() },
-  search: { text: 'Search', url: urls.search() },
-} as const;
-type SectionName = keyof typeof SECTIONS;
-const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
 
 export interface Nav {
   home: string;
@@ -166,6 +191,8 @@ export interface PageBase {
   breadcrumbs: Link[];
   /** The page's absolute address, for `<link rel="canonical">`, when the base URL is known. */
   canonical: string | null;
+  /** What is wrong in the snapshot's rows this page shows: for the build's summary, not the template. */
+  warnings: DataWarning[];
 }
 
 /** Where a page sits: the pages between home and it (none for a section's own page), and its feeds. */
@@ -175,9 +202,19 @@ export interface PagePlace {
 }
 
 export function pageBase(link: Linker, site: Site, title: string, { above = [], feeds = [] }: PagePlace = {}): PageBase {
-  const breadcrumbs = link.from === urls.home() ? [] : [{ href: link.to(urls.home()), text: site.name }, ...above];
-  return { url: link.from, title, nav: link.nav(), siteName: site.name, undecodable: false, feeds, breadcrumbs, canonical: link.absolute(link.from) };
+  const breadcrumbs = link.from === homeUrl() ? [] : [{ href: link.to(homeUrl()), text: site.name }, ...above];
+  return {
+    url: link.from,
+    title,
+    nav: link.nav(),
+    siteName: site.name,
+    undecodable: false,
+    feeds,
+    breadcrumbs,
+    canonical: link.absolute(link.from),
+    warnings: link.warnings,
+  };
 }
 
 /** The feed of failed builds, as pages that summarise the archive offer it. */
-export const failuresFeed = (link: Linker) => ({ href: link.to(urls.failuresFeed()), title: 'Failed builds' });
+export const failuresFeed = (link: Linker) => ({ href: link.to(failuresFeedUrl()), title: 'Failed builds' });

@@ -1,10 +1,14 @@
 import { type TimeView, timeView } from '../model/time.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-import { urls } from '../urls.ts';
+import type { RecordReader } from '../record/reader.ts';
+import { type PageUrl } from '../urls.ts';
 import { successRate } from './boardPage.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
 import { summaryPageKind } from './kind.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
+
+export function workersUrl(): PageUrl {
+  return 'workers/';
+}
 
 export interface WorkerRow {
   worker: Link;
@@ -20,11 +24,11 @@ export interface WorkersPage extends PageBase {
 }
 
 /** Every worker (statusdb's slaves) with its last build. Every update changes it. */
-export const workersKind = summaryPageKind('workers', 'workers page', ({ snapshot, site }) => workersPage(snapshot, site));
+export const workersKind = summaryPageKind('workers', { folder: 'workers', section: { text: 'Workers', url: workersUrl() } }, 'workers page', ({ record, site }) => workersPage(record, site));
 
-function workersPage(snapshot: Snapshot, site: Site): WorkersPage {
-  const link = new Linker(urls.workers(), site);
-  const statuses = snapshot.buildStatus('worker', 1);
+function workersPage(record: RecordReader, site: Site): WorkersPage {
+  const link = new Linker(workersUrl(), site);
+  const statuses = record.buildStatus('worker', 1);
   const rows = [...site.workers.keys()].map((id): WorkerRow => {
     const status = statuses.get(id);
     const last = status?.recent[0];

@@ -7,7 +7,7 @@ import { attachSnapshot, readableSnapshotPath, readingSnapshot } from '../snapsh
 import { type Translator, copyLogChunks, fillStatement } from '../snapshot/translator.ts';
 import { type MergeReport, UPDATE_SCOPE, mergeIncoming } from './merge.ts';
 import { RECORD_FORMAT, type Upgrade, readableFormat, upgradeRecord } from './migrations/index.ts';
-import { RecordSnapshot } from './queries.ts';
+import { RecordReader } from './reader.ts';
 import { newRecordDdl, recordDdl } from './schema.ts';
 
 /**
@@ -190,14 +190,14 @@ export function archivedBuildCount(recordPath: string): number {
 }
 
 /** Opens a record for reading: what every page model reads. */
-export function openRecord(recordPath: string): RecordSnapshot {
+export function openRecord(recordPath: string): RecordReader {
   return recordOf(new Database(recordPath, { readonly: true, fileMustExist: true }));
 }
 
-function recordOf(db: Database.Database): RecordSnapshot {
+function recordOf(db: Database.Database): RecordReader {
   const meta = readMeta(db) as Meta;
   const schema = { kind: meta.family, description: meta.description, absentTables: JSON.parse(meta.absentTables ?? '[]') as string[] };
-  return new RecordSnapshot(db, db.name, schema, meta.title);
+  return new RecordReader(db, schema, meta.title);
 }
 
 /**
@@ -206,7 +206,7 @@ function recordOf(db: Database.Database): RecordSnapshot {
  * tables, stay in the snapshot, read through views: copying them would cost the time and memory of
  * all of them, of which stats reads a few builds' worth. Closing the record detaches the snapshot.
  */
-export function memoryRecord(snapshotFile: string, snapshotPath: string): RecordSnapshot {
+export function memoryRecord(snapshotFile: string, snapshotPath: string): RecordReader {
   const db = new Database(':memory:');
   try {
     /** The tables left in the snapshot, and the columns its indexes should serve (the record's). */
@@ -245,7 +245,7 @@ export function memoryRecord(snapshotFile: string, snapshotPath: string): Record
  * The record of one snapshot alone, made in `workDir` (which must exist): how tests and tools
  * read a snapshot the way pages see it.
  */
-export function snapshotRecord(snapshotFile: string, workDir: string): RecordSnapshot {
+export function snapshotRecord(snapshotFile: string, workDir: string): RecordReader {
   const dir = mkdtempSync(join(workDir, 'record-'));
   const recordPath = join(dir, RECORD_FILE);
   updateRecord(recordPath, readableSnapshotPath(snapshotFile, dir), {

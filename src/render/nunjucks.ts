@@ -6,10 +6,10 @@
  * and macros once per window and the page template once per page. Here one environment lives as
  * long as the process: every template compiles once, however many windows it renders.
  */
-import nunjucks from 'nunjucks';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
 import { CopraError } from '../errors.ts';
 import filters from './filters.ts';
 
@@ -18,27 +18,22 @@ export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..',
 
 /** Environments by templates overlay ('' for none): a process renders one archive, so one in practice. */
 const environments = new Map<string, nunjucks.Environment>();
-let overlay: string | null = null;
-
-/**
- * Which folder the next renders lay over copra's templates (--templates), or null: its
- * `_includes/` is searched before copra's, so a user's `layouts/base.njk` or `pages/<kind>.njk`
- * replaces copra's.
- */
-export function useTemplatesOverlay(dir: string | null): void {
-  overlay = dir;
-}
 
 /** A --templates folder, checked before anything is read: its absolute path. */
 export function templatesOverlay(dir: string): string {
   const path = resolve(dir);
   if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CopraError(`--templates ${dir}: no such folder. It should hold _includes/ (layouts/base.njk, pages/<kind>.njk) and assets/ to lay over copra's templates.`);
+    throw new CopraError(`--templates ${dir}: no such folder. It should hold _includes/ (layouts/base.njk, pages/<body>.njk) and assets/ to lay over copra's templates.`);
   }
   return path;
 }
 
-function templateEnvironment(): nunjucks.Environment {
+/**
+ * The environment of a templates overlay (--templates), or of copra's own templates: the overlay's
+ * `_includes/` is searched before copra's, so a user's `layouts/base.njk` or `pages/<body>.njk`
+ * replaces copra's.
+ */
+function templateEnvironment(overlay: string | null): nunjucks.Environment {
   let environment = environments.get(overlay ?? '');
   if (!environment) {
     const includes = [...(overlay ? [join(overlay, '_includes')] : []), join(TEMPLATES_DIR, '_includes')];
@@ -52,17 +47,24 @@ function templateEnvironment(): nunjucks.Environment {
 /** Page templates, compiled once per overlay, by overlay, path and text. */
 const compiled = new Map<string, nunjucks.Template>();
 
-/** Eleventy's `addExtension` entry for `.njk` pages. */
+function compiledTemplate(overlay: string | null, source: string, inputPath: string): nunjucks.Template {
+  const key = `${overlay ?? ''}\0${inputPath}\0${source}`;
+  let template = compiled.get(key);
+  if (!template) compiled.set(key, (template = new nunjucks.Template(source, templateEnvironment(overlay), inputPath, true)));
+  return template;
+}
+
+/**
+ * Eleventy's `addExtension` entry for `.njk` pages. A run's data names the templates overlay of
+ * its build (eleventy.ts), so the template is picked when a page renders.
+ */
 export const nunjucksExtension = {
   // Not Eleventy's compile cache: its keys name the Eleventy run, so with one run per window it
   // compiled every template anew per window and kept each run's pages alive in the cache.
   compileOptions: { cache: false },
   compile(source: string, inputPath: string) {
-    const key = `${overlay ?? ''}\0${inputPath}\0${source}`;
-    const template = compiled.get(key) ?? new nunjucks.Template(source, templateEnvironment(), inputPath, true);
-    compiled.set(key, template);
-    return (data: object) => {
-      const page = template.render(data);
+    return (data: { templatesOverlay?: string | null }) => {
+      const page = compiledTemplate(data.templatesOverlay ?? null, source, inputPath).render(data);
       // Nunjucks appends its output piece by piece, leaving a rope of small strings that Eleventy
       // keeps until the run ends; reading a character makes V8 flatten it into one string and
       // lets the pieces die young.

@@ -1,11 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { CopraError } from '../errors.ts';
+import { CopraError, Interrupted } from '../errors.ts';
 import { type Window, describeWindow, plannedPageCount } from '../pages/plan.ts';
 import { type DataWarning, Warnings } from '../pages/warnings.ts';
 import { siblingModule } from './modules.ts';
-import { type FromWorker, type WorkerInit, openArchive, renderWindow } from './worker.ts';
+import { type WorkerInit, openArchive, renderWindow } from './window.ts';
+import type { FromWorker, ToWorker } from './worker.ts';
 
 export interface RenderOptions extends WorkerInit {
   /** Worker processes; 1 renders in this process. */
@@ -36,26 +37,28 @@ export async function renderWindows(windows: Window[], options: RenderOptions): 
     : renderInWorkers(windows, options);
 }
 
-/** What an interrupted render rejects with. */
-export class Interrupted extends Error {
-  constructor() {
-    super('interrupted');
-    this.name = 'Interrupted';
-  }
+/** Why a window failed, the same whether it was rendered in this process or in a worker. */
+function windowFailed(index: number, window: Window, cause: unknown): Error {
+  return new Error(`rendering ${describeWindow(index, window)} failed`, { cause });
 }
 
 async function renderHere(windows: Window[], options: RenderOptions): Promise<RenderResult> {
   const archive = openArchive(options);
   try {
     let pages = 0;
-    for (const window of windows) {
+    const warnings = new Warnings();
+    for (const [index, window] of windows.entries()) {
       if (options.signal?.aborted) throw new Interrupted();
-      pages += await renderWindow(archive, window, options.outDir);
+      const rendered = await renderWindow(archive, window, options.outDir).catch((error: unknown) => {
+        throw windowFailed(index, window, error);
+      });
+      pages += rendered.pages;
+      warnings.addAll(rendered.warnings);
       options.onWindow?.(window);
     }
-    return { pages, warnings: archive.site.warnings.list() };
+    return { pages, warnings: warnings.list() };
   } finally {
-    archive.snapshot.close();
+    archive.record.close();
   }
 }
 
@@ -96,18 +99,22 @@ function renderInWorkers(windows: Window[], options: RenderOptions): Promise<Ren
       if (next >= windows.length) return workers.set(worker, null);
       const index = next++;
       workers.set(worker, index);
-      worker.send({ type: 'window', index, window: windows[index] });
+      worker.send({ type: 'window', index, window: windows[index]! } satisfies ToWorker);
     };
     for (let i = 0; i < Math.min(jobs, windows.length); i++) {
       const worker = fork(WORKER_FILE, [], { execArgv: WORKER_EXEC_ARGV, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       workers.set(worker, null);
       worker.on('message', (message: FromWorker) => {
         if (settled) return;
-        const window = describeWindow(message.index, windows[message.index]!);
-        if (message.type === 'failed') return fail(new Error(`rendering ${window} failed:\n${message.message}`));
+        const window = windows[message.index]!;
+        if (message.type === 'failed') {
+          // The worker's error, as it was thrown there: its message and its stack.
+          const cause = Object.assign(new Error(message.message), { stack: message.stack });
+          return fail(windowFailed(message.index, window, cause));
+        }
         pages += message.pages;
         warnings.addAll(message.warnings);
-        onWindow?.(windows[message.index]!);
+        onWindow?.(window);
         if (++finished === windows.length) settle(() => resolve({ pages, warnings: warnings.list() }));
         else dispatch(worker);
       });
@@ -120,7 +127,7 @@ function renderInWorkers(windows: Window[], options: RenderOptions): Promise<Ren
         const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`;
         fail(new CopraError(`${what} ${how}; nothing was written to the archive. Rerun the build${exitSignal === 'SIGKILL' ? ' (SIGKILL is often the out-of-memory killer: try fewer --jobs)' : ''}.`, 1));
       });
-      worker.send({ type: 'init', init });
+      worker.send({ type: 'init', init } satisfies ToWorker);
       dispatch(worker);
     }
   });

@@ -1,8 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LogInfo } from '../model/types.ts';
-import type { RawLogSink } from '../pages/logPage.ts';
-import { urls } from '../urls.ts';
+import { type RawLogSink, rawLogUrl } from '../pages/logPage.ts';
 
 /** Bytes gathered before one write: few system calls, and a log never held whole in memory. */
 const FLUSH_AT = 1 << 16;
@@ -10,7 +9,7 @@ const FLUSH_AT = 1 << 16;
 /** Opens a log's raw `.txt` file under `outDir`: its lines joined by `\n`, with a final newline. */
 export function rawLogFile(outDir: string): (log: LogInfo) => RawLogSink {
   return (log) => {
-    const file = join(outDir, urls.rawLog(log.buildId, log.id, log.slug));
+    const file = join(outDir, rawLogUrl(log.buildId, log.id, log.slug));
     mkdirSync(dirname(file), { recursive: true });
     const fd = openSync(file, 'w');
     let pending: string[] = [];

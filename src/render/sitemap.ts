@@ -8,8 +8,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
+import { notFoundUrl } from '../pages/notFoundPage.ts';
 import { RECORD_DIR } from '../record/record.ts';
-import { urls } from '../urls.ts';
+
 
 const SITEMAP_FILE = 'sitemap.xml';
 const SITEMAPS_DIR = 'sitemaps';
@@ -64,7 +65,7 @@ function pagesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((path) => path.split(sep).join('/'))
-    .filter((path) => path.endsWith('.html') && path !== urls.notFound() && !NOT_PAGES.has(path.split('/')[0]!));
+    .filter((path) => path.endsWith('.html') && path !== notFoundUrl() && !NOT_PAGES.has(path.split('/')[0]!));
 }
 
 const xmlEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

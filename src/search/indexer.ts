@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import * as pagefind from 'pagefind';
 import type { CustomRecord } from 'pagefind';
 import { CopraError } from '../errors.ts';
+import type { Change } from '../model/types.ts';
 import type { Archive } from '../pages/kind.ts';
 import type { Site } from '../pages/site.ts';
-import type { Snapshot } from '../snapshot/types.ts';
+import type { RecordReader } from '../record/reader.ts';
 import { changeRecord, nameRecords } from './records.ts';
 
 /** Change ids in a full partition, and in a partition of the newest, still growing range. */
@@ -62,12 +63,12 @@ const partitionPath = ({ from, to }: Partition) => `pagefind/changes-${from}-${t
  * and a full-range one once every 50,000 changes. Partitions holding no change on a sourcestamp are
  * left out; so are ids below 1, which no CI assigns.
  */
-function changePartitions(snapshot: Snapshot): Partition[] {
-  const maxId = snapshot.maxChangeId();
+function changePartitions(record: RecordReader): Partition[] {
+  const maxId = record.db.prepare('SELECT max(id) FROM changes').pluck().get() as number | null;
   if (maxId === null || maxId < 1) return [];
   const newestRange = Math.floor((maxId - 1) / CHANGES_PER_PARTITION);
   const partitions = new Map<number, Partition>();
-  for (const bucket of snapshot.changeBuckets(CHANGES_PER_TAIL_PARTITION)) {
+  for (const bucket of changeBuckets(record, CHANGES_PER_TAIL_PARTITION)) {
     const from = bucket * CHANGES_PER_TAIL_PARTITION + 1;
     const range = Math.floor((from - 1) / CHANGES_PER_PARTITION);
     const partition =
@@ -80,17 +81,17 @@ function changePartitions(snapshot: Snapshot): Partition[] {
 }
 
 /** What of the search an update changed: new builders, workers or masters, changes, builds. */
-export function changedSearch({ snapshot, site }: Archive, before: Archive): SearchScope {
+export function changedSearch({ record, site }: Archive, before: Archive): SearchScope {
   const newBuilders = [...site.builders.keys()].filter((id) => !before.site.builders.has(id));
-  const buildersWithNewBuilds = snapshot.changedBuildOwners().filter((build) => build.isNew).map((build) => build.builder);
-  const partitions = changePartitions(snapshot);
-  const changed = snapshot.changedChanges();
+  const buildersWithNewBuilds = record.changedBuildOwners().filter((build) => build.isNew).map((build) => build.builder);
+  const partitions = changePartitions(record);
+  const changed = record.changedChanges();
   const paths = new Set(partitions.map(partitionPath));
   return {
     names: newBuilders.length > 0 || site.workers.size !== before.site.workers.size || site.masters.size !== before.site.masters.size,
     partitions: new Set(partitions.filter(({ from, to }) => changed.some((id) => id >= from && id <= to)).map(partitionPath)),
     builders: [...new Set([...newBuilders, ...buildersWithNewBuilds])].filter((id) => site.builders.has(id)).sort((a, b) => a - b),
-    removed: changePartitions(before.snapshot).map(partitionPath).filter((path) => !paths.has(path)),
+    removed: changePartitions(before.record).map(partitionPath).filter((path) => !paths.has(path)),
   };
 }
 
@@ -99,9 +100,9 @@ export function changedSearch({ snapshot, site }: Archive, before: Archive): Sea
  * depend on the number of shards): the names index and the change partitions dealt out in turn,
  * and the "builder + number" lookups of every count-th builder.
  */
-export function shardSearchScope({ snapshot, site }: Archive, index: number, count: number): SearchScope {
+export function shardSearchScope({ record, site }: Archive, index: number, count: number): SearchScope {
   const mine = (_: unknown, position: number) => position % count === index - 1;
-  const indexes = [NAMES_INDEX, ...changePartitions(snapshot).map(partitionPath)].filter(mine);
+  const indexes = [NAMES_INDEX, ...changePartitions(record).map(partitionPath)].filter(mine);
   return {
     names: indexes.includes(NAMES_INDEX),
     partitions: new Set(indexes.filter((path) => path !== NAMES_INDEX)),
@@ -140,19 +141,21 @@ async function writeIndex(records: Iterable<CustomRecord>, outputPath: string, w
   return count;
 }
 
-function* changeRecords(snapshot: Snapshot, { from, to }: Partition): Generator<CustomRecord> {
+function* changeRecords(record: RecordReader, { from, to }: Partition): Generator<CustomRecord> {
   for (let start = from; start <= to; start += CHANGE_WINDOW) {
-    for (const change of snapshot.changes(start, Math.min(to, start + CHANGE_WINDOW - 1))) {
+    for (const change of changesFrom(record, start, Math.min(to, start + CHANGE_WINDOW - 1))) {
       if (change.sourcestampId !== null) yield changeRecord(change);
     }
   }
 }
 
-function writeBuildLookups(snapshot: Snapshot, builderIds: Iterable<number>, outDir: string): void {
+function writeBuildLookups(record: RecordReader, builderIds: Iterable<number>, outDir: string): void {
   const dir = join(outDir, 'search', 'builds');
   mkdirSync(dir, { recursive: true });
+  const buildNumbers = record.statement('SELECT number, id FROM builds WHERE builderid = ? ORDER BY id');
   for (const builderId of builderIds) {
-    const numbers = Object.fromEntries(snapshot.buildNumbers(builderId));
+    // Served by the builds_builder index alone: no build row is read.
+    const numbers = Object.fromEntries(buildNumbers.raw().all(builderId) as [number, number][]);
     writeFileSync(join(dir, `${builderId}.json`), JSON.stringify(numbers));
   }
 }
@@ -162,7 +165,7 @@ function writeBuildLookups(snapshot: Snapshot, builderIds: Iterable<number>, out
  * each. Aborting `signal` stops Pagefind and rejects.
  */
 export async function writeSearch(
-  snapshot: Snapshot,
+  record: RecordReader,
   site: Site,
   outDir: string,
   scope: SearchScope | null,
@@ -171,7 +174,7 @@ export async function writeSearch(
 ): Promise<SearchReport> {
   const stopPagefind = () => void pagefind.close();
   signal.addEventListener('abort', stopPagefind, { once: true });
-  const partitions = changePartitions(snapshot);
+  const partitions = changePartitions(record);
   const manifest: SearchManifest = { names: NAMES_INDEX, changes: partitions.map(partitionPath) };
   let records = 0;
   let indexes = 0;
@@ -185,19 +188,38 @@ export async function writeSearch(
   try {
     if (!scope || scope.names) await write(nameRecords(site), manifest.names);
     for (const partition of partitions) {
-      if (!scope || scope.partitions.has(partitionPath(partition))) await write(changeRecords(snapshot, partition), partitionPath(partition));
+      if (!scope || scope.partitions.has(partitionPath(partition))) await write(changeRecords(record, partition), partitionPath(partition));
     }
   } finally {
     signal.removeEventListener('abort', stopPagefind);
     await pagefind.close();
   }
-  writeBuildLookups(snapshot, scope?.builders ?? site.builders.keys(), outDir);
+  writeBuildLookups(record, scope?.builders ?? site.builders.keys(), outDir);
   mkdirSync(join(outDir, 'search'), { recursive: true });
   writeFileSync(join(outDir, 'search', 'manifest.json'), JSON.stringify(manifest));
   return { records, indexes };
 }
 
 /** How many indexes `writeSearch` will write, for progress. */
-export function searchIndexCount(snapshot: Snapshot, scope: SearchScope | null): number {
-  return scope ? Number(scope.names) + scope.partitions.size : 1 + changePartitions(snapshot).length;
+export function searchIndexCount(record: RecordReader, scope: SearchScope | null): number {
+  return scope ? Number(scope.names) + scope.partitions.size : 1 + changePartitions(record).length;
+}
+
+/** The buckets of `size` change ids (bucket k: ids k·size + 1 to (k + 1)·size) that hold a change on a sourcestamp. */
+function changeBuckets(record: RecordReader, size: number): number[] {
+  // Changes found in search are those on a sourcestamp's page.
+  return record.db
+    .prepare('SELECT DISTINCT (changeid - 1) / CAST(? AS INTEGER) FROM stamp_changes WHERE changeid >= 1 ORDER BY 1')
+    .pluck()
+    .all(size) as number[];
+}
+
+/** Changes with id in [from, to], each with the (first) sourcestamp that holds it. */
+function changesFrom(record: RecordReader, from: number, to: number): (Change & { sourcestampId: number | null })[] {
+  return record.changeRows(
+    `SELECT (SELECT min(sc.sourcestampid) FROM stamp_changes sc WHERE sc.changeid = c.id) AS stampid, c.*
+     FROM changes c WHERE c.id BETWEEN ? AND ? ORDER BY c.id`,
+    from,
+    to,
+  );
 }

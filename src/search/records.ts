@@ -5,8 +5,10 @@
  */
 import type { CustomRecord } from 'pagefind';
 import type { Change } from '../model/types.ts';
+import { changeUrl } from '../pages/changePage.ts';
+import { builderUrl, masterUrl, workerUrl } from '../pages/entityPage.ts';
 import type { Site } from '../pages/site.ts';
-import { outputPath, urls } from '../urls.ts';
+import { outputPath } from '../urls.ts';
 
 const LANGUAGE = 'en';
 /** Words of a commit message worth indexing; the rest is on the page. */
@@ -16,7 +18,7 @@ const COMMENT_CHARACTERS = 2000;
 export function nameRecords(site: Site): CustomRecord[] {
   const builders = [...site.builders.values()].map(
     (builder): CustomRecord => ({
-      url: outputPath(urls.builder(builder.id)),
+      url: outputPath(builderUrl(builder.id)),
       content: [builder.name, builder.description ?? '', ...builder.tags].join(' '),
       language: LANGUAGE,
       meta: { title: builder.name, kind: 'builder', tags: builder.tags.join(', ') },
@@ -25,7 +27,7 @@ export function nameRecords(site: Site): CustomRecord[] {
   );
   const workers = [...site.workers.values()].map(
     (worker): CustomRecord => ({
-      url: outputPath(urls.worker(worker.id)),
+      url: outputPath(workerUrl(worker.id)),
       content: worker.name,
       language: LANGUAGE,
       meta: { title: worker.name, kind: site.schema === 'statusdb' ? 'slave' : 'worker' },
@@ -34,7 +36,7 @@ export function nameRecords(site: Site): CustomRecord[] {
   );
   const masters = [...site.masters.values()].map(
     (master): CustomRecord => ({
-      url: outputPath(urls.master(master.id)),
+      url: outputPath(masterUrl(master.id)),
       content: [master.name, master.url ?? ''].join(' '),
       language: LANGUAGE,
       meta: { title: master.name, kind: 'master' },
@@ -51,7 +53,7 @@ export function nameRecords(site: Site): CustomRecord[] {
 export function changeRecord(change: Change): CustomRecord {
   const revision = change.revision ?? '';
   return {
-    url: outputPath(urls.change(change.id)),
+    url: outputPath(changeUrl(change.id)),
     content: [revision, change.author ?? '', change.branch ?? '', change.comments.slice(0, COMMENT_CHARACTERS), ...change.files].join('\n'),
     language: LANGUAGE,
     meta: {

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { SchemaInfo } from '../model/types.ts';
-import { repairMojibake } from './mojibake.ts';
-import { parseJsonOr } from './sql.ts';
+import { parseJsonOr } from '../record/sql.ts';
 import { STATUSDB_2010_DDL } from './ddl.ts';
+import { repairMojibake } from './mojibake.ts';
 import { type SnapshotCounts, SnapshotTables, type TableRows, type TranslationScope, type Translator, columnsOf, scoped, tablesOf } from './translator.ts';
 
 /**

@@ -1,21 +1,64 @@
 import Database from 'better-sqlite3';
+import { type HTMLElement, parse } from 'node-html-parser';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type HTMLElement, parse } from 'node-html-parser';
-import { afterAll } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, inject } from 'vitest';
 import { type BuildOptions, buildArchive } from '../../src/build.ts';
-
 import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE } from './fixtures.ts';
 
 export { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE };
 
-/** Both fixtures, with the key of their archive built once per run by test/globalSetup.ts. */
+/** Both fixtures, with the name of their archive (fixtureArchive). */
 export const FIXTURES = [
   { name: 'buildbot 3.7', file: BUILDBOT_FIXTURE, archive: 'buildbot' },
   { name: 'statusdb', file: STATUSDB_FIXTURE, archive: 'statusdb' },
 ] as const;
+
+export type FixtureArchive = (typeof FIXTURES)[number]['archive'];
+
+/**
+ * The archive of a fixture, built once for the whole run by the first test file that asks for it
+ * (test processes run side by side: the others wait for it). Tests read it and never write into it.
+ */
+export async function fixtureArchive(name: FixtureArchive): Promise<string> {
+  const out = join(inject('archivesDir'), name);
+  const lock = `${out}.lock`;
+  for (;;) {
+    // Built elsewhere and renamed into place whole: there means done.
+    if (existsSync(out)) return out;
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another test process builds it; take over if that process is gone.
+      const holder = Number(readFileSync(join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }));
+      if (holder > 0 && !processAlive(holder)) rmSync(lock, { recursive: true, force: true });
+      await sleep(200);
+      continue;
+    }
+    try {
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      const fixture = FIXTURES.find((entry) => entry.archive === name)!.file;
+      const building = `${out}.building`;
+      rmSync(building, { recursive: true, force: true });
+      await buildArchive(fixture, { out: building, output: quiet, jobs: 2 });
+      renameSync(building, out);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const scratchDirs: string[] = [];
 // Registered when a test file imports this module, so directories made inside hooks and tests

@@ -1,20 +1,11 @@
 import Database from 'better-sqlite3';
+import type { HTMLElement } from 'node-html-parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import type { HTMLElement } from 'node-html-parser';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHtml } from '../../scripts/vnu.ts';
-import {
-  BUILDBOT_FIXTURE,
-  STATUSDB_FIXTURE,
-  buildInto,
-  fixtureCopy,
-  querySnapshot,
-  readPage,
-  scratchDir,
-  text,
-} from '../helpers/archive.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, buildInto, fixtureArchive, fixtureCopy, querySnapshot, readPage, scratchDir, text } from '../helpers/archive.ts';
 
 interface LogRow {
   id: number;
@@ -50,7 +41,10 @@ function pageLines(page: HTMLElement): { n: number; text: string }[] {
 const rawPath = (log: LogRow) => `build/${log.buildid}/log/${log.id}/${log.slug}.txt`;
 
 describe('the logs of the buildbot fixture', () => {
-  const out = inject('archives').buildbot;
+  let out = '';
+  beforeAll(async () => {
+    out = await fixtureArchive('buildbot');
+  });
   let db: Database.Database;
   let logs: LogRow[];
 

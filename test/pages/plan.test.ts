@@ -1,22 +1,22 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { EntityPage } from '../../src/pages/entityPage.ts';
+import { KINDS } from '../../src/pages/kinds.ts';
+import type { NotFoundPage } from '../../src/pages/notFoundPage.ts';
 import {
   type Archive,
   DEFAULT_ARCHIVE_OPTIONS,
   type Window,
   loadArchive,
-  pageCount,
   planWindows,
   plannedPageCount,
   windowPages,
 } from '../../src/pages/plan.ts';
-import type { EntityPage } from '../../src/pages/entityPage.ts';
 import type { SourcePage } from '../../src/pages/sourcePage.ts';
 import { snapshotRecord } from '../../src/record/record.ts';
-import { readableSnapshotPath } from '../../src/snapshot/open.ts';
-import Database from 'better-sqlite3';
 import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, fixtureCopy, querySnapshot, scratchDir } from '../helpers/archive.ts';
 
 const noRawLogs = {
@@ -34,10 +34,7 @@ function archiveWith(buildsPerWindow: number): Archive {
 }
 
 const entityModels = (archive: Archive, windows: Window[]) =>
-  windowsOf(windows, 'builder', 'worker', 'master').flatMap((window) => windowPages(archive, window, noRawLogs).entity as EntityPage[]);
-
-/** The kinds of page both fixtures have (the statusdb fixture has no logs). */
-const EVERY_FIXTURE_KIND = ['home', 'search', 'builders', 'build', 'source', 'listing', 'builder', 'worker', 'master', 'workers', 'changes', 'change', 'revision', 'badge', 'builder-feed', 'failures-feed', 'notfound', 'consoles', 'console'];
+  windowsOf(windows, 'builder', 'worker', 'master').flatMap((window) => windowPages(archive, window, noRawLogs).pages.filter((page) => page.body === 'entity') as unknown as EntityPage[]);
 
 describe('planning windows', () => {
   it('splits a sourcestamp of thousands of builds over windows of bounded builds without changing a page', () => {
@@ -53,7 +50,7 @@ describe('planning windows', () => {
     const archive = (buildsPerWindow: number) =>
       loadArchive(snapshotRecord(file, dir), 'x', { ...DEFAULT_ARCHIVE_OPTIONS, buildsPerWindow, search: false });
     const sourceModels = (of: Archive) =>
-      windowsOf(planWindows(of), 'source').map((window) => ({ window, pages: windowPages(of, window, noRawLogs).source as SourcePage[] }));
+      windowsOf(planWindows(of), 'source').map((window) => ({ window, pages: windowPages(of, window, noRawLogs).pages.filter((page) => page.body === 'source') as unknown as SourcePage[] }));
     const buildsPerWindow = 600;
     const small = sourceModels(archive(buildsPerWindow));
     for (const { window, pages } of small) {
@@ -97,15 +94,16 @@ describe('planning windows', () => {
     const split = entityModels(small, smallWindows);
     expect(split.length).toBe(entityPageCount);
     expect(split).toEqual(entityModels(large, largeWindows));
-    small.snapshot.close();
-    large.snapshot.close();
+    small.record.close();
+    large.record.close();
   });
 
   it.each([
-    ['buildbot', BUILDBOT_FIXTURE, ['log']],
-    ['statusdb', STATUSDB_FIXTURE, []],
-  ])('knows from the plan how many pages each window of the %s fixture writes', (_, fixture, logKinds) => {
-    const kinds = [...EVERY_FIXTURE_KIND, ...logKinds];
+    ['buildbot', BUILDBOT_FIXTURE, []],
+    ['statusdb', STATUSDB_FIXTURE, ['log']],
+  ])('knows from the plan how many pages each window of the %s fixture writes, each page in its kind\'s folder', (_, fixture, absentKinds) => {
+    // Every kind of page, but those the fixture has nothing for (statusdb kept no logs).
+    const kinds = KINDS.map((kind) => kind.name).filter((name) => !absentKinds.includes(name));
     // The buildbot fixture is in WAL mode: read a copy, as copra does, so that SQLite leaves no
     // -shm file beside it. Small windows, so that every kind of window comes in several shapes.
     const work = mkdtempSync(join(tmpdir(), 'copra-plan-'));
@@ -117,10 +115,22 @@ describe('planning windows', () => {
     const discardRawLog = { rawLog: () => ({ write: () => {}, close: () => {} }) };
     const windows = planWindows(archive);
     expect(new Set(windows.flatMap((window) => window.parts.map((part) => part.kind)))).toEqual(new Set(kinds));
-    for (const window of windows) {
-      expect(plannedPageCount(window), JSON.stringify(window).slice(0, 80)).toBe(pageCount(windowPages(archive, window, discardRawLog)));
+    // Each part writes the pages its plan counts, each under the folder its kind names, which
+    // the 404 page knows.
+    const notFound = windowPages(archive, { parts: [{ kind: 'notfound', part: {} }] }, discardRawLog).pages[0] as unknown as NotFoundPage;
+    const rootFolders = new RegExp(notFound.rootPattern.replace(/\/\.\*\$$/, '/$'));
+    for (const { kind: name, part } of windows.flatMap((window) => window.parts)) {
+      const kind = KINDS.find((candidate) => candidate.name === name)!;
+      const pages = kind.pages(archive, part, discardRawLog) as unknown as { url?: string; file?: string }[];
+      expect(pages.length, `${name}: ${JSON.stringify(part).slice(0, 80)}`).toBe(kind.pageCount(part));
+      for (const page of pages) {
+        const path = page.file ?? `${page.url}index.html`;
+        const folder = path.includes('/') ? path.slice(0, path.indexOf('/')) : null;
+        expect(folder, `${name}: ${path}`).toBe(kind.folder);
+        if (folder !== null) expect(`/${folder}/`, `${name}: ${path}`).toMatch(rootFolders);
+      }
     }
-    archive.snapshot.close();
+    archive.record.close();
     rmSync(work, { recursive: true, force: true });
   });
 });

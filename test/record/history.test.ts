@@ -8,11 +8,11 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { RECORD_FORMAT } from '../../src/record/migrations/index.ts';
 import { RECORDINGS, type Recording, archiveWithRecord, earlySnapshot, prunedSnapshot } from '../fixtures/records/cuts.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, archiveHashes, count, differences, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, archiveHashes, count, differences, fixtureArchive, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
 
 const FIXTURE: Record<Recording, string> = { buildbot: BUILDBOT_FIXTURE, statusdb: STATUSDB_FIXTURE };
 const RESULT = { buildbot: 'results', statusdb: 'result' };
@@ -59,7 +59,7 @@ describe.each(RECORDINGS)('a %s archive built by the copra of record format 1, g
     });
     expect(recording === 'buildbot' ? update.update?.kept.builds : update.update?.kept.steps).toBeGreaterThan(0);
     expect(builds(early, `${RESULT[recording]} IS NULL`)).toBeGreaterThan(0);
-    expect(differences(archiveHashes(out), archiveHashes(inject('archives')[recording]))).toEqual([]);
+    expect(differences(archiveHashes(out), archiveHashes(await fixtureArchive(recording)))).toEqual([]);
   });
 
   it('built straight from the pruned snapshot, keeps every page and every row the early snapshot had', async () => {

@@ -5,10 +5,10 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { buildbotEarlyCut, buildIdAt, statusdbEarlyCut } from '../fixtures/history.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, count, differences, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
+import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, count, differences, fixtureArchive, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
 
 describe('an update of an archive', () => {
   it.each([
@@ -25,7 +25,7 @@ describe('an update of an archive', () => {
     copyFileSync(whole, wholeAgain);
     const update = await buildArchive(wholeAgain, { out, output: quiet, jobs: 2 });
 
-    const expected = archiveHashes(inject('archives')[archive]);
+    const expected = archiveHashes(await fixtureArchive(archive));
     expect(update.incremental).toBe(true);
     expect(update.update?.newBuilds).toBe(count(whole, 'SELECT count(*) FROM builds') - count(early, 'SELECT count(*) FROM builds'));
     // New builds, their logs and neighbours, their sourcestamps' pages and listing rows, the

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { createServer, type Server } from 'node:http';
 import { createReadStream } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { extname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileFor } from '../../src/serve.ts';
-import { BUILDBOT_FIXTURE, querySnapshot } from '../helpers/archive.ts';
+import { BUILDBOT_FIXTURE, fixtureArchive, querySnapshot } from '../helpers/archive.ts';
 import { launchChromium } from '../helpers/browser.ts';
 
 const SUB_PATH = '/some/sub/path/';
@@ -31,7 +31,7 @@ describe('searching the archive in a browser', () => {
   let db: Database.Database;
 
   beforeAll(async () => {
-    server = await serveUnder(inject('archives').buildbot);
+    server = await serveUnder(await fixtureArchive('buildbot'));
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('no server address');
     base = `http://127.0.0.1:${address.port}${SUB_PATH}`;
@@ -120,7 +120,7 @@ describe('searching the archive in a browser', () => {
   });
 
   it('says search needs HTTP when the page is opened from disk', async () => {
-    await page.goto(`file://${inject('archives').buildbot}/search/index.html`);
+    await page.goto(`file://${await fixtureArchive('buildbot')}/search/index.html`);
     await expect.poll(() => page.locator('#search-status').textContent()).toContain('needs the archive served over HTTP');
   });
 });

@@ -3,14 +3,14 @@
  * builder board, the workers page, changes, revisions, feeds and badges.
  */
 import type Database from 'better-sqlite3';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { browserPage } from '../helpers/browser.ts';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { serveDirectory } from '../../src/serve.ts';
 import { pathSegment } from '../../src/urls.ts';
-import { FIXTURES, querySnapshot, readPage, text } from '../helpers/archive.ts';
+import { FIXTURES, fixtureArchive, querySnapshot, readPage, text } from '../helpers/archive.ts';
+import { browserPage } from '../helpers/browser.ts';
 
 const RESULT_WORDS: Record<number, string> = { 0: 'success', 1: 'warnings', 2: 'failure', 3: 'skipped', 4: 'exception', 5: 'retry', 6: 'cancelled' };
 
@@ -56,7 +56,10 @@ function stampSections(page: ReturnType<typeof readPage>) {
 const linkedId = (href: string | undefined, kind: string) => Number(new RegExp(`${kind}/(\\d+)/`).exec(href ?? '')?.[1]);
 
 describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }) => {
-  const out = inject('archives')[archive];
+  let out = '';
+  beforeAll(async () => {
+    out = await fixtureArchive(archive);
+  });
   const statusdb = file.includes('statusdb');
   const c = columns(statusdb);
   let db: Database.Database;

@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { FIXTURES, archiveFiles, buildInto, querySnapshot, readPage, text } from '../helpers/archive.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, archiveFiles, buildInto, fixtureArchive, querySnapshot, readPage, text } from '../helpers/archive.ts';
 
 /** The result words of domain.md §1, by code. */
 const RESULT_WORDS: Record<number, string> = {
@@ -95,7 +95,10 @@ const LINK = /<(?:a|link|script|form)\b[^>]*?\s(?:href|src|action)="([^"]*)"/g;
 const elementIds = (html: string) => new Set(Array.from(html.matchAll(/\sid="([^"]*)"/g), (match) => match[1]!));
 
 describe.each(FIXTURES)('the archive of the $name fixture', ({ file, archive }) => {
-  const out = inject('archives')[archive];
+  let out = '';
+  beforeAll(async () => {
+    out = await fixtureArchive(archive);
+  });
   let expected: ReturnType<typeof expectedRows>;
 
   beforeAll(() => {
@@ -270,7 +273,7 @@ describe('building the same snapshot twice', () => {
         archiveFiles(out).map((path) => [path, createHash('sha256').update(readFileSync(join(out, path))).digest('hex')]),
       );
     // The statusdb recording: the buildbot one would cost CI a minute more and test the same.
-    const first = hashes(inject('archives').statusdb);
+    const first = hashes(await fixtureArchive('statusdb'));
     const { out } = await buildInto(FIXTURES[1].file, { jobs: 3, buildsPerWindow: 300 });
     expect(Object.keys(first).length).toBeGreaterThan(5000);
     expect(hashes(out)).toEqual(first);

@@ -12,10 +12,17 @@ import { basename, dirname, join, normalize, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
+import { buildUrl } from '../../src/pages/buildPage.ts';
+import { builderUrl, masterUrl, workerUrl } from '../../src/pages/entityPage.ts';
+import { homeUrl } from '../../src/pages/homePage.ts';
+import { listingUrl } from '../../src/pages/listing.ts';
+import { logUrl } from '../../src/pages/logPage.ts';
+import { searchUrl } from '../../src/pages/searchPage.ts';
+import { sourceUrl } from '../../src/pages/sourcePage.ts';
 import { RECORD_DIR } from '../../src/record/record.ts';
 import { TEMPLATES_DIR } from '../../src/render/nunjucks.ts';
 import { serveDirectory } from '../../src/serve.ts';
-import { outputPath, urls } from '../../src/urls.ts';
+import { outputPath, assetUrl } from '../../src/urls.ts';
 import { HOSTILE_URLS, TEMPLATE_SYNTAX, hostile, writeHostileBuildbot, writeHostileStatusdb } from '../fixtures/hostile.ts';
 import { archiveFiles, archiveHashes, differences, querySnapshot, readPage, scratchDir, text } from '../helpers/archive.ts';
 import { launchChromium } from '../helpers/browser.ts';
@@ -84,14 +91,14 @@ const buildbot: SchemaQueries = {
     const logs = ['s', 't', 'h', 'd'].map((type) => {
       const log = logOfType(type);
       const lines = type === 'h' ? [TEMPLATE_SYNTAX.join(' ')] : storedLines(db, log.id).map((line) => lineText(type, line));
-      return { kind: `log of type ${type}`, url: urls.log(log.buildid, log.id), shows: [log.name, log.step, ...lines] };
+      return { kind: `log of type ${type}`, url: logUrl(log.buildid, log.id), shows: [log.name, log.step, ...lines] };
     });
     const stampsOf = 'SELECT bss.sourcestampid FROM builds b JOIN buildrequests br ON br.id = b.buildrequestid JOIN buildset_sourcestamps bss ON bss.buildsetid = br.buildsetid WHERE b.id = ?';
     const changesOf = (stamps: string) => strings(db, `SELECT author || char(10) || comments || char(10) || revision FROM changes WHERE sourcestampid IN (${stamps})`).flatMap((row) => row.split('\n'));
     const filesOf = (stamps: string) => strings(db, `SELECT filename FROM change_files WHERE changeid IN (SELECT changeid FROM changes WHERE sourcestampid IN (${stamps}))`);
     const buildPage = (build: number): Visit => ({
       kind: 'build',
-      url: urls.build(build),
+      url: buildUrl(build),
       shows: [
         ...strings(db, 'SELECT bl.name FROM builds b JOIN builders bl ON bl.id = b.builderid WHERE b.id = ?', build),
         ...strings(db, 'SELECT state_string FROM builds WHERE id = ?', build),
@@ -117,12 +124,12 @@ const buildbot: SchemaQueries = {
     const worker = id(db, 'SELECT min(workerid) FROM builds');
     const master = id(db, 'SELECT min(masterid) FROM builds');
     return [
-      { kind: 'home', url: urls.home(), shows: [...strings(db, 'SELECT name FROM builders'), ...strings(db, 'SELECT name FROM workers'), ...strings(db, 'SELECT name FROM masters')] },
+      { kind: 'home', url: homeUrl(), shows: [...strings(db, 'SELECT name FROM builders'), ...strings(db, 'SELECT name FROM workers'), ...strings(db, 'SELECT name FROM masters')] },
       ...[...new Set(logs.map((log) => Number(/^build\/(\d+)\//.exec(log.url)![1])))].map(buildPage),
       ...logs,
       {
         kind: 'sourcestamp',
-        url: urls.source(stamp),
+        url: sourceUrl(stamp),
         shows: [
           ...strings(db, 'SELECT branch || char(10) || revision || char(10) || repository || char(10) || project FROM sourcestamps WHERE id = ?', stamp).flatMap((row) => row.split('\n')),
           ...changesOf(String(stamp)),
@@ -132,11 +139,11 @@ const buildbot: SchemaQueries = {
       ...listingVisits(branch, tag, changesOf(String(stamp))),
       {
         kind: 'builder',
-        url: urls.builder(builder),
+        url: builderUrl(builder),
         shows: [...strings(db, 'SELECT name || char(10) || description FROM builders WHERE id = ?', builder).flatMap((row) => row.split('\n')), ...strings(db, 'SELECT t.name FROM tags t JOIN builders_tags bt ON bt.tagid = t.id WHERE bt.builderid = ?', builder)],
       },
-      { kind: 'worker', url: urls.worker(worker), shows: strings(db, 'SELECT name FROM workers WHERE id = ?', worker) },
-      { kind: 'master', url: urls.master(master), shows: strings(db, 'SELECT name FROM masters WHERE id = ?', master) },
+      { kind: 'worker', url: workerUrl(worker), shows: strings(db, 'SELECT name FROM workers WHERE id = ?', worker) },
+      { kind: 'master', url: masterUrl(master), shows: strings(db, 'SELECT name FROM masters WHERE id = ?', master) },
     ];
   },
 };
@@ -162,10 +169,10 @@ const statusdb: SchemaQueries = {
       source: string;
     }[];
     return [
-      { kind: 'home', url: urls.home(), shows: [...strings(db, 'SELECT name FROM builders'), ...strings(db, 'SELECT name FROM slaves'), ...strings(db, 'SELECT name FROM masters')] },
+      { kind: 'home', url: homeUrl(), shows: [...strings(db, 'SELECT name FROM builders'), ...strings(db, 'SELECT name FROM slaves'), ...strings(db, 'SELECT name FROM masters')] },
       {
         kind: 'build',
-        url: urls.build(build),
+        url: buildUrl(build),
         shows: [
           ...strings(db, 'SELECT bl.name FROM builds b JOIN builders bl ON bl.id = b.builder_id WHERE b.id = ?', build),
           ...strings(db, 'SELECT reason FROM builds WHERE id = ?', build),
@@ -177,11 +184,11 @@ const statusdb: SchemaQueries = {
           ...filesOf(stamp),
         ],
       },
-      { kind: 'sourcestamp', url: urls.source(stamp), shows: [branch, ...strings(db, 'SELECT revision FROM sourcestamps WHERE id = ?', stamp), ...changesOf(stamp), ...filesOf(stamp)] },
+      { kind: 'sourcestamp', url: sourceUrl(stamp), shows: [branch, ...strings(db, 'SELECT revision FROM sourcestamps WHERE id = ?', stamp), ...changesOf(stamp), ...filesOf(stamp)] },
       ...listingVisits(branch, tag, changesOf(stamp)),
-      { kind: 'builder', url: urls.builder(builder), shows: strings(db, 'SELECT name || char(10) || category FROM builders WHERE id = ?', builder).flatMap((row) => row.split('\n')) },
-      { kind: 'worker', url: urls.worker(worker), shows: strings(db, 'SELECT name FROM slaves WHERE id = ?', worker) },
-      { kind: 'master', url: urls.master(master), shows: strings(db, 'SELECT name FROM masters WHERE id = ?', master) },
+      { kind: 'builder', url: builderUrl(builder), shows: strings(db, 'SELECT name || char(10) || category FROM builders WHERE id = ?', builder).flatMap((row) => row.split('\n')) },
+      { kind: 'worker', url: workerUrl(worker), shows: strings(db, 'SELECT name FROM slaves WHERE id = ?', worker) },
+      { kind: 'master', url: masterUrl(master), shows: strings(db, 'SELECT name FROM masters WHERE id = ?', master) },
     ];
   },
 };
@@ -189,10 +196,10 @@ const statusdb: SchemaQueries = {
 /** One page of each listing kind: they show the newest stamp's branch and changes (not their files). */
 function listingVisits(branch: string, tag: string, changes: string[]): Visit[] {
   return [
-    { kind: 'listing of all stamps', url: urls.listing({ kind: 'all' }, 1, 1), shows: [branch, ...changes] },
-    { kind: 'listing of stamps with builds and changes', url: urls.listing({ kind: 'nonempty' }, 1, 1), shows: [branch, ...changes] },
-    { kind: 'listing of a branch', url: urls.listing({ kind: 'branch', branch }, 1, 1), shows: [branch, ...changes] },
-    { kind: 'listing of a tag', url: urls.listing({ kind: 'tag', tag }, 1, 1), shows: [tag] },
+    { kind: 'listing of all stamps', url: listingUrl({ kind: 'all' }, 1, 1), shows: [branch, ...changes] },
+    { kind: 'listing of stamps with builds and changes', url: listingUrl({ kind: 'nonempty' }, 1, 1), shows: [branch, ...changes] },
+    { kind: 'listing of a branch', url: listingUrl({ kind: 'branch', branch }, 1, 1), shows: [branch, ...changes] },
+    { kind: 'listing of a tag', url: listingUrl({ kind: 'tag', tag }, 1, 1), shows: [tag] },
   ];
 }
 
@@ -329,13 +336,13 @@ describe.each(SNAPSHOTS)('the archive of a hostile $name snapshot', ({ name, wri
     handlers: surface.handlers,
     scriptUrls: surface.scriptUrls,
     foreignScripts: surface.scripts.filter((script) =>
-      'src' in script ? !(OWN_SCRIPTS.some((name) => script.src === new URL(urls.asset(name), base).href) || script.src.startsWith(new URL('pagefind/', base).href)) : !ownScripts.has(script.text),
+      'src' in script ? !(OWN_SCRIPTS.some((name) => script.src === new URL(assetUrl(name), base).href) || script.src.startsWith(new URL('pagefind/', base).href)) : !ownScripts.has(script.text),
     ),
   });
   const none = { incidents: [], handlers: [], scriptUrls: [], foreignScripts: [] };
 
   it('runs nothing from the snapshot, and shows every stored string as typed, on a page of any kind', async () => {
-    for (const { kind, url, shows } of [...schema.visits(db), { kind: 'search', url: urls.search(), shows: [] }]) {
+    for (const { kind, url, shows } of [...schema.visits(db), { kind: 'search', url: searchUrl(), shows: [] }]) {
       const visited = await visit(outputPath(url));
       expect({ kind, ...dangers(visited) }).toEqual({ kind, ...none });
       const missing = [TITLE, ...shows].map(shown).filter((value) => !visited.text.includes(value));
@@ -358,7 +365,7 @@ describe.each(SNAPSHOTS)('the archive of a hostile $name snapshot', ({ name, wri
 
   it('runs nothing from the snapshot in search results', async () => {
     for (const scope of ['names', 'changes']) {
-      const visited = await visit(outputPath(urls.search()), async (page) => {
+      const visited = await visit(outputPath(searchUrl()), async (page) => {
         await page.check(`input[name=scope][value=${scope}]`);
         await page.fill('#search-query', 'alert');
         await page.click('.search-form button[type=submit]');
@@ -446,7 +453,7 @@ describe.each(SNAPSHOTS)('the archive of a hostile $name snapshot', ({ name, wri
     const logs = db.prepare("SELECT l.id, l.type, s.buildid FROM logs l JOIN steps s ON s.id = l.stepid WHERE l.type <> 'd'").all() as { id: number; type: string; buildid: number }[];
     expect(logs.length).toBeGreaterThan(0);
     for (const log of logs) {
-      const page = outputPath(urls.log(log.buildid, log.id));
+      const page = outputPath(logUrl(log.buildid, log.id));
       const raw = readPage(out, page).querySelector('a.raw')!;
       const file = normalize(join(dirname(page), raw.getAttribute('href')!));
       expect(dirname(file), `log ${log.id}`).toBe(dirname(page));

@@ -5,8 +5,8 @@
  * sit over the columns of its rows (a cell spanning columns over all of them).
  */
 import { pathToFileURL } from 'node:url';
-import { describe, expect, inject, it } from 'vitest';
-import { FIXTURES, archiveFiles, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, archiveFiles, fixtureArchive, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
 import { browserPage } from '../helpers/browser.ts';
 
 const WIDTHS = [1280, 390];
@@ -48,7 +48,10 @@ function layoutFaults(): { sideways: number; offColumn: string[] } {
 }
 
 describe.each(FIXTURES)('the layout of the $name fixture archive', ({ file, archive }) => {
-  const out = inject('archives')[archive];
+  let out = '';
+  beforeAll(async () => {
+    out = await fixtureArchive(archive);
+  });
   const browserTab = browserPage();
 
   it.each(WIDTHS)('neither scrolls sideways nor moves a header off its column, %i px wide', async (width) => {

@@ -4,12 +4,15 @@
  * range of lines, and the wrap toggle switches how long lines show.
  */
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BUILDBOT_FIXTURE, querySnapshot, readPage } from '../helpers/archive.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILDBOT_FIXTURE, fixtureArchive, querySnapshot, readPage } from '../helpers/archive.ts';
 import { browserPage } from '../helpers/browser.ts';
 
 describe('the log viewer', () => {
-  const out = inject('archives').buildbot;
+  let out = '';
+  beforeAll(async () => {
+    out = await fixtureArchive('buildbot');
+  });
   const browserTab = browserPage();
   /** A failed step's log with at least three error lines, and those lines' numbers. */
   let log: { url: string; errors: number[] };

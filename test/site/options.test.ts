@@ -1,6 +1,6 @@
+import { parse } from 'node-html-parser';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'node-html-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import { readConfig } from '../../src/config.ts';
@@ -35,7 +35,7 @@ describe('build options: config file, --title, --base-url, --templates', () => {
     mkdirSync(join(theme, 'assets'), { recursive: true });
     const layout = readFileSync(join(TEMPLATES_DIR, '_includes', 'layouts', 'base.njk'), 'utf8');
     writeFileSync(join(theme, '_includes', 'layouts', 'base.njk'), layout.replace('<header class="site">', '<header class="site"><img class="logo" src="{{ p.nav.home }}assets/logo.svg" alt="Example CI">'));
-    writeFileSync(join(theme, '_includes', 'pages', 'home.njk'), '{% extends "layouts/base.njk" %}{% block content %}<h1 class="welcome">Our CI, {{ p.file }}</h1>{% endblock %}');
+    writeFileSync(join(theme, '_includes', 'pages', 'home.njk'), '{% extends "layouts/base.njk" %}{% block content %}<h1 class="welcome">Our CI, {{ p.heading }}</h1>{% endblock %}');
     writeFileSync(join(theme, 'assets', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(
       join(dir, 'copra.config.json'),

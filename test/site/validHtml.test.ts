@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHtml } from '../../scripts/vnu.ts';
-import { FIXTURES, archiveFiles, kindOf, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
+import { FIXTURES, archiveFiles, fixtureArchive, kindOf, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
 
 /** Build pages, and log pages, checked beyond those chosen for what they show. */
 const SAMPLE = 100;
@@ -16,7 +16,10 @@ const SAMPLE = 100;
 const spread = <T>(items: readonly T[], count: number) => items.filter((_, index) => index % Math.ceil(items.length / count) === 0);
 
 describe.each(FIXTURES)('the pages of the $name fixture archive', ({ file, archive }) => {
-  const out = inject('archives')[archive];
+  let out = '';
+  beforeAll(async () => {
+    out = await fixtureArchive(archive);
+  });
 
   it('are valid HTML: one of every kind, the builds of every result, the logs of every type and a sample', async () => {
     const pages = archiveFiles(out).filter((path) => path.endsWith('.html') && !path.startsWith('.copra/'));

@@ -4,16 +4,18 @@
  * must be refused with a message naming them; and reading a WAL-mode snapshot must not touch its
  * folder.
  */
+import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, mkdirSync, openSync, readSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CopraError } from '../../src/errors.ts';
 import type { BuildDetail, Builder, Change, SnapshotSummary, Worker } from '../../src/model/types.ts';
+import { buildDetails, buildIds as allBuildIds } from '../../src/pages/buildPage.ts';
+import { buildsOf } from '../../src/pages/entityPage.ts';
+import type { RecordReader } from '../../src/record/reader.ts';
 import { snapshotRecord } from '../../src/record/record.ts';
 import { readableSnapshotPath } from '../../src/snapshot/open.ts';
-import type { Snapshot } from '../../src/snapshot/types.ts';
 import { BUILDBOT_FIXTURE, buildInto, fixtureCopy, readPage, scratchDir, text } from '../helpers/archive.ts';
 import { toBuildbot09Beta, toBuildbot43 } from './variants/buildbotLayouts.ts';
 
@@ -34,18 +36,18 @@ interface Reading {
   workerBuilds: Map<number, number[]>;
 }
 
-function read(snapshot: Snapshot): Reading {
-  const buildIds = snapshot.buildIds();
-  if (buildIds.length === 0) throw new Error(`${snapshot.file} has no builds`);
-  const workers = snapshot.workers();
+function read(record: RecordReader): Reading {
+  const buildIds = allBuildIds(record);
+  if (buildIds.length === 0) throw new Error(`${record.db.name} has no builds`);
+  const workers = record.workers();
   return {
-    description: snapshot.schema.description,
-    summary: snapshot.summary(),
-    details: snapshot.buildDetails(buildIds),
-    builders: snapshot.builders(),
+    description: record.schema.description,
+    summary: record.summary(),
+    details: buildDetails(record, buildIds),
+    builders: record.builders(),
     workers,
-    changes: snapshot.changesOfSourcestamps(snapshot.sourcestampIds({ kind: 'all' })),
-    workerBuilds: new Map(workers.map((worker) => [worker.id, snapshot.buildsOf('worker', worker.id).map((b) => b.id)])),
+    changes: record.changesOfSourcestamps(record.sourcestampIds({ kind: 'all' })),
+    workerBuilds: new Map(workers.map((worker) => [worker.id, buildsOf(record, 'worker', worker.id).map((b) => b.id)])),
   };
 }
 
@@ -285,7 +287,7 @@ describe('reading a WAL-mode snapshot', () => {
     const snapshot = snapshotRecord(file, work);
     try {
       expect(snapshot.summary().builds).toBe(reference.summary.builds);
-      expect(snapshot.buildDetails(snapshot.buildIds().filter((id) => id <= 20))).toEqual(reference.details.filter((build) => build.id <= 20));
+      expect(buildDetails(snapshot, allBuildIds(snapshot).filter((id) => id <= 20))).toEqual(reference.details.filter((build) => build.id <= 20));
     } finally {
       snapshot.close();
     }

@@ -7,16 +7,6 @@ export function jsonIds(ids: readonly number[]): string {
   return JSON.stringify(ids);
 }
 
-export function tableNames(db: Database.Database): Set<string> {
-  const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-  return new Set(rows.map((row) => row.name));
-}
-
-export function columnNames(db: Database.Database, table: string): Set<string> {
-  const rows = db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[];
-  return new Set(rows.map((row) => row.name));
-}
-
 /** Rows of `table` per value of `column` (NULLs left out), for every value or only these. */
 export function countsBy(db: Database.Database, table: string, column: string, ids?: readonly number[]): Map<number, number> {
   const where = ids ? `${column} ${IN_JSON}` : `${column} IS NOT NULL`;
@@ -25,9 +15,6 @@ export function countsBy(db: Database.Database, table: string, column: string, i
     .all(...(ids ? [jsonIds(ids)] : [])) as { id: number; count: number }[];
   return new Map(rows.map((row) => [row.id, row.count]));
 }
-
-/** Every row: SQLite reads a negative LIMIT as none. */
-export const ALL_BUILDS = { offset: 0, limit: -1 } as const;
 
 /** Groups rows by a key, keeping their order within each group. */
 export function groupBy<T, K>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {

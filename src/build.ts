@@ -207,7 +207,7 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
     };
   } catch (error) {
     if (error instanceof Interrupted) {
-      throw new CopraError(`interrupted by ${String(interrupt.signal.reason)}; ${options.out} was left as it was.`, 130);
+      throw new CopraError(`interrupted by ${String(interrupt.signal.reason)}; ${options.out} was left as it was.`, 130, { cause: error });
     }
     throw error;
   } finally {

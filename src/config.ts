@@ -27,13 +27,13 @@ export function readConfig(file: string | undefined, cwd = process.cwd()): Confi
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CopraError(`cannot read the config file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    throw new CopraError(`cannot read the config file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, 2, { cause: error });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CopraError(`${path} is not valid JSON (${(error as Error).message}); it should hold one object of copra build's options.`);
+    throw new CopraError(`${path} is not valid JSON (${(error as Error).message}); it should hold one object of copra build's options.`, 2, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CopraError(`${path} should hold one JSON object of copra build's options, like {"out": "public", "base-url": "https://ci.example.org/"}.`);

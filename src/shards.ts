@@ -149,7 +149,11 @@ function checkKeepsHistory(out: string, partRecord: string): void {
       db.prepare('ATTACH DATABASE ? AS archived').run(archived);
       lost = db.prepare('SELECT count(*) FROM archived.builds WHERE id NOT IN (SELECT id FROM main.builds)').pluck().get() as number;
     } catch (error) {
-      throw new CopraError(`${archived} cannot be read (${(error as Error).message}), so merge cannot tell what history it holds; move it away or merge into another --out.`);
+      throw new CopraError(
+        `${archived} cannot be read (${(error as Error).message}), so merge cannot tell what history it holds; move it away or merge into another --out.`,
+        2,
+        { cause: error },
+      );
     }
     if (lost > 0) {
       throw new CopraError(

@@ -105,7 +105,7 @@ async function inspectDump(input: string): Promise<DumpFile> {
   try {
     handle = await open(input, 'r');
   } catch (error) {
-    throw new CopraError(`cannot read ${input}: ${describeSystemError(error)}`);
+    throw new CopraError(`cannot read ${input}: ${describeSystemError(error)}`, 2, { cause: error });
   }
   try {
     const info = await handle.stat();
@@ -133,7 +133,7 @@ function openTempDatabase(path: string, output: string): Database.Database {
   try {
     db = new Database(path);
   } catch (error) {
-    throw new CopraError(`cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CopraError(`cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`, 2, { cause: error });
   }
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
@@ -464,9 +464,9 @@ function asCopraError(error: unknown, input: string, output: string): unknown {
     const near = error.excerpt === '' ? '' : ` near "${error.excerpt}"`;
     return new CopraError(`${place}: ${error.message}${near}${error.fix ? `; ${error.fix}` : ''}`);
   }
-  if (error instanceof Database.SqliteError) return new CopraError(`cannot write ${output}: ${error.message}`);
+  if (error instanceof Database.SqliteError) return new CopraError(`cannot write ${output}: ${error.message}`, 2, { cause: error });
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
-    return new CopraError(`cannot import ${input} into ${output}: ${describeSystemError(error)}`);
+    return new CopraError(`cannot import ${input} into ${output}: ${describeSystemError(error)}`, 2, { cause: error });
   }
   return error;
 }

@@ -99,7 +99,7 @@ export function attachSnapshot(db: Database.Database, path: string, displayName:
     if (isBuildbot(db, SNAPSHOT_SCHEMA)) return new BuildbotTranslator(db);
     if (isStatusdb(db, SNAPSHOT_SCHEMA)) return new StatusdbTranslator(db);
   } catch (error) {
-    throw unreadableSnapshot(displayName, error) ?? new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`);
+    throw unreadableSnapshot(displayName, error) ?? new CopraError(`${displayName}: SQLite cannot read it (${(error as Error).message}); ${EXPECTED}.`, 2, { cause: error });
   }
   throw new CopraError(
     `${displayName} is an SQLite database, but has neither buildbot's tables (builds with builderid, steps, builders) ` +
@@ -129,11 +129,13 @@ export function unreadableSnapshot(displayName: string, error: unknown): CopraEr
     return new CopraError(
       `${displayName} is locked by another program (a buildbot master writing to it?) and SQLite cannot read it (${said}); ` +
         `copra reads a snapshot, not a live database: ${TAKE_A_SNAPSHOT}`,
+      2,
+      { cause: error },
     );
   }
   if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
-    return new CopraError(`${displayName} is damaged: SQLite says "${said}" while reading it; ${TAKE_A_SNAPSHOT}`);
+    return new CopraError(`${displayName} is damaged: SQLite says "${said}" while reading it; ${TAKE_A_SNAPSHOT}`, 2, { cause: error });
   }
-  if (/^SQLITE_IOERR/.test(code)) return new CopraError(`${displayName} cannot be read: SQLite says "${said}". Nothing was written.`);
+  if (/^SQLITE_IOERR/.test(code)) return new CopraError(`${displayName} cannot be read: SQLite says "${said}". Nothing was written.`, 2, { cause: error });
   return null;
 }

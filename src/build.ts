@@ -217,10 +217,12 @@ export async function buildArchive(snapshotFile: string, options: BuildOptions):
   }
 }
 
-/** copra's stylesheet and scripts, then the overlay's assets over them. */
+/** copra's stylesheet and scripts, then the overlay's assets over them (TypeScript's declarations of a script stay behind). */
 function copyAssets(site: string, templates: string | null): void {
   for (const dir of [TEMPLATES_DIR, templates]) {
-    if (dir && existsSync(join(dir, 'assets'))) cpSync(join(dir, 'assets'), join(site, 'assets'), { recursive: true });
+    if (dir && existsSync(join(dir, 'assets'))) {
+      cpSync(join(dir, 'assets'), join(site, 'assets'), { recursive: true, filter: (source) => !source.endsWith('.d.ts') });
+    }
   }
 }
 

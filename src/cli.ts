@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
 import { CopraError } from './errors.ts';
 import { optionDefaults, optionHelp, optionsOf, parseArgsOptions, synopsis } from './options.ts';
-import type { LogMode } from './pages/failureSummary.ts';
+import type { LogMode } from './pages/kind.ts';
 import { type DataWarning, PROBLEMS, type Problem, countsByProblem } from './pages/warnings.ts';
 import { type Output, formatBytes, formatSeconds, startProgress } from './progress.ts';
 

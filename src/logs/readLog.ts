@@ -107,6 +107,21 @@ function rangeLines(range: LineRange, lines: Map<number, ShownLine>): ShownLine[
   return block;
 }
 
+/**
+ * The lines around each of these line numbers (0-based), `context` either side, each run as its
+ * own list; the log is read only as far as the last of them.
+ */
+export function linesAround(log: Pick<LogInfo, 'id' | 'type'>, chunks: ChunkSource, numbers: readonly number[], context: number): Map<number, ShownLine[]> {
+  const around = new Map(numbers.map((number) => [number, [] as ShownLine[]]));
+  if (numbers.length === 0) return around;
+  const last = Math.max(...numbers) + context;
+  for (const line of logLines(chunks(log.id))) {
+    if (line.number > last) break;
+    for (const [number, lines] of around) if (Math.abs(line.number - number) <= context) lines.push(shownLine(log.type, line));
+  }
+  return around;
+}
+
 /** Second pass over a capped log: only the lines inside `ranges` are kept. */
 function linesInRanges(log: LogInfo, chunks: ChunkSource, ranges: LineRange[]): Map<number, ShownLine> {
   const lines = new Map<number, ShownLine>();

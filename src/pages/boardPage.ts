@@ -1,9 +1,10 @@
 import { RESULT_CODES, type ResultView, codeResult } from '../model/results.ts';
 import { type TimeView, timeView } from '../model/time.ts';
-import type { BuildStatus } from '../model/types.ts';
+import type { BuildStatus, BuildSummary } from '../model/types.ts';
 import type { RecordReader } from '../record/reader.ts';
 import { type PageUrl } from '../urls.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
+import { failingSince } from './buildFailures.ts';
 import { summaryPageKind } from './kind.ts';
 import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
 
@@ -19,6 +20,8 @@ export interface BoardRow {
   builder: Link;
   /** The most recently started build that has a result, and when it started; null when none has. */
   last: { build: BuildChip; start: TimeView } | null;
+  /** When its last finished build failed: the first build after its last success, failing since then. */
+  failingSince: { build: BuildChip; start: TimeView } | null;
   /** The builder's most recently started builds, newest first. */
   recent: BuildChip[];
   builds: number;
@@ -44,6 +47,10 @@ export interface BoardPage extends PageBase {
 /** The builder board: every builder's last result, however long ago. Every update changes it. */
 export const boardKind = summaryPageKind('builders', { folder: 'builders', section: { text: 'Builders', url: boardUrl() } }, 'builder board', ({ record, site }) => boardPage(record, site));
 
+const FAILED_RESULTS = new Set([1, 2, 4]);
+
+const sinceView = (build: BuildSummary, link: Linker) => ({ build: buildChip(build, link, false), start: timeView(build.startedAt) });
+
 /** "87 %", or null without a finished build. Rounded down, so only a perfect record says 100 %. */
 export function successRate(status: Pick<BuildStatus, 'finished' | 'successes'>): string | null {
   return status.finished === 0 ? null : `${Math.floor((100 * status.successes) / status.finished)} %`;
@@ -58,6 +65,7 @@ function boardPage(record: RecordReader, site: Site): BoardPage {
     return {
       builder: link.builder(id),
       last: last && { build: buildChip(last, link, false), start: timeView(last.startedAt, 'not started') },
+      failingSince: last && FAILED_RESULTS.has(last.result!) ? sinceView(failingSince(record, { id: last.id, builderid: id, number: last.number, started_at: last.startedAt }), link) : null,
       recent: (status?.recent ?? []).map((build) => buildChip(build, link, false)),
       builds: status?.builds ?? 0,
       successRate: status ? successRate(status) : null,

@@ -6,12 +6,12 @@ import { FAILED } from '../record/schema.ts';
 import { IN_JSON, groupBy, jsonIds, parseJsonOr } from '../record/sql.ts';
 import { webHref, type PageUrl } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
-import { type LogMode, type LogSummary, buildFailureSummary } from './failureSummary.ts';
-import { type PageKind, idSpan } from './kind.ts';
+import { type BuildFailures, SIMILAR, buildFailures } from './buildFailures.ts';
+import { PASSED_SINCE } from './failurePage.ts';
+import { type LogMode, type PageKind, idSpan } from './kind.ts';
 import { logUrl, rawLogUrl } from './logPage.ts';
 import { chunk } from './paging.ts';
 import { revisionUrl } from './revisionPage.ts';
-import { SIMILAR, type SimilarBuilds, type SimilarView, similarBuilds, similarView } from './similarBuilds.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 import { sourceUrl } from './sourcePage.ts';
 import { readableProperty } from './values.ts';
@@ -46,11 +46,10 @@ export interface BuildPage extends PageBase {
   /** `notJson`: the stored value is not JSON, and is shown as stored. */
   properties: { name: string; value: string; source: string; notJson: boolean }[];
   sourcestamps: SourcestampView[];
-  failureSummary: LogSummary[];
+  /** A failed build's failure: its error lines, the builds around it, its regression range (buildFailures.ts). */
+  failure: BuildFailures | null;
   /** statusdb: `log_url` properties (logs lived elsewhere); null where the schema stores logs. */
   externalLogs: Link[] | null;
-  /** A failed build's neighbours in its builder, and earlier builds where its failed steps failed. */
-  similar: SimilarView | null;
 }
 
 /** Something wrong with the build's data, said on its page in words (and links to the builds concerned). */
@@ -88,7 +87,6 @@ export interface SourcestampView {
 
 export interface BuildPageOptions {
   logs: LogMode;
-  logPageLines: number;
 }
 
 /** A part of the build pages: these builds, ascending. */
@@ -117,20 +115,20 @@ export function buildPages(record: RecordReader, site: Site, ids: readonly numbe
   const stampIds = [...new Set(builds.flatMap((build) => build.sourcestampIds))];
   const stamps = new Map(record.sourcestamps(stampIds).map((stamp) => [stamp.id, stamp]));
   const changes = record.changesOfSourcestamps(stampIds);
-  const similar = similarBuilds(record, ids);
-  return builds.map((build) => buildPage(record, build, site, stamps, changes, similar.get(build.id), options));
+  const links = new Map(ids.map((id) => [id, new Linker(buildUrl(id), site)]));
+  const failures = buildFailures(record, ids, (id) => links.get(id)!, options.logs === 'full');
+  return builds.map((build) => buildPage(build, site, links.get(build.id)!, stamps, changes, failures.get(build.id) ?? null, options));
 }
 
 function buildPage(
-  record: RecordReader,
   build: BuildDetail,
   site: Site,
+  link: Linker,
   stamps: Map<number, Sourcestamp>,
   changes: Map<number, Change[]>,
-  similar: SimilarBuilds | undefined,
+  failure: BuildFailures | null,
   options: BuildPageOptions,
 ): BuildPage {
-  const link = new Linker(buildUrl(build.id), site);
   const builder = link.builder(build.builderId);
   const buildLink = (id: number): Link => ({ href: link.to(buildUrl(id)), text: `build ${id}` });
   const wallEnd = build.completeAt ?? lastStepEnd(build.steps) ?? build.startedAt;
@@ -173,9 +171,8 @@ function buildPage(
         changes: (changes.get(id) ?? []).map((change) => changeView(change, link)),
       };
     }),
-    failureSummary: buildFailureSummary(record, build.steps, link, options.logs, options.logPageLines),
+    failure,
     externalLogs: site.schema === 'statusdb' ? externalLogs(build.properties) : null,
-    similar: similarView(similar, link),
   };
 }
 
@@ -420,11 +417,14 @@ function changedBuilds(record: RecordReader): number[] {
     UNION SELECT s.buildid FROM delta d JOIN steps s ON s.id = d.id WHERE d.tbl = 'steps'
     UNION SELECT s.buildid FROM delta d JOIN logs l ON l.id = d.id JOIN steps s ON s.id = l.stepid WHERE d.tbl = 'logs'
     UNION SELECT bs.buildid FROM changed_stamps c JOIN build_sourcestamps bs ON bs.sourcestampid = c.id
+    -- what a failed build's page says of its failures changed, or a build of its builder passed at its revision
+    UNION SELECT id FROM delta WHERE tbl = 'build_failures'
+    UNION SELECT failed FROM (${PASSED_SINCE})
     -- a build's page lists the builds it triggered, and links its neighbours in the builder
     UNION SELECT b.parent_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
     UNION SELECT ${neighbour('b', 'previous')} FROM new_builds b
     UNION SELECT ${neighbour('b', 'next')} FROM new_builds b
-    -- a failed build's page shows builds around it, and earlier builds where its failed steps failed;
+    -- a failed build's page shows builds around it, and counts its failures among the builds before it;
     -- CROSS JOIN keeps SQLite's order, from the touched builds out: left to choose, it scanned
     -- every ranked build against its builder's failed ones (7 times as long at 100k builds)
     UNION SELECT o.id FROM touched t CROSS JOIN ranked r ON r.id = t.id

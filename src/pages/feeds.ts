@@ -5,6 +5,7 @@ import { type RecordReader, SUMMARY_COLUMNS, type SummaryRow, buildSummary } fro
 import { IN_JSON, jsonIds } from '../record/sql.ts';
 import { webHref } from '../urls.ts';
 import { boardUrl } from './boardPage.ts';
+import { blamedAuthors, failedSteps, firstFailures } from './buildFailures.ts';
 import { buildUrl } from './buildPage.ts';
 import { builderUrl } from './entityPage.ts';
 import { homeUrl } from './homePage.ts';
@@ -87,13 +88,25 @@ export const failuresFeedKind: PageKind<{ authority: string }> = {
   pages: ({ record, site }, { authority }) => {
     const link = new Linker(homeUrl(), site);
     const builds = newestBuildsWithResults(record, FAILED_RESULTS, FEED_ENTRIES);
+    const failures = firstFailures(record, builds.map((build) => build.id));
+    const steps = failedSteps(record, builds.map((build) => build.id));
+    // What a reader of the feed asks first: which step, which failure, whose changes.
+    const detail = (build: BuildSummary) => {
+      const authors = blamedAuthors(record, { id: build.id, builderid: build.builderId, number: build.number, started_at: build.startedAt });
+      const failure = failures.get(build.id);
+      return [
+        steps.get(build.id) && `failed step: ${steps.get(build.id)}`,
+        failure && `failure: ${failure.text}`,
+        authors.length > 0 && `changes by ${authors.join(', ')}`,
+      ].filter(Boolean).join('; ');
+    };
     return [
       feed(failuresFeedUrl(), builds, link, site, authority, {
         id: 'failures',
         title: `${site.name}: failed builds`,
         subtitle: 'The newest builds whose result is failure or exception.',
         alternate: boardUrl(),
-      }),
+      }, detail),
     ];
   },
 };
@@ -125,6 +138,8 @@ function feed(
   authority: string,
   /** `alternate`: the archive path of the page that shows what the feed carries. */
   about: { id: string; title: string; subtitle: string; alternate: string },
+  /** What an entry says of its build besides its result, start and duration. */
+  detail: (build: BuildSummary) => string = () => '',
 ): Feed {
   const entries = builds.map((build): FeedEntry => {
     const result = buildResult(build);
@@ -134,7 +149,7 @@ function feed(
       title: `${builder} #${build.number}: ${result.label}`,
       updated: atomTime(build.completeAt ?? build.startedAt),
       href: link.shareable(buildUrl(build.id)),
-      summary: `${result.label}; started ${atomTime(build.startedAt)}; ${durationText(build.startedAt, build.completeAt)}.`,
+      summary: [result.label, `started ${atomTime(build.startedAt)}`, durationText(build.startedAt, build.completeAt), detail(build)].filter(Boolean).join('; ') + '.',
     };
   });
   return {

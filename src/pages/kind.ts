@@ -1,10 +1,12 @@
 import type { LogInfo } from '../model/types.ts';
 import type { RecordReader } from '../record/reader.ts';
-import type { LogMode } from './failureSummary.ts';
 import type { Listing } from './listing.ts';
 import type { RawLogSink } from './logPage.ts';
 import type { Section, Site } from './site.ts';
 import type { DataWarning } from './warnings.ts';
+
+/** full: log pages, raw files and failure summaries; summary: failure summaries only; none. */
+export type LogMode = 'full' | 'summary' | 'none';
 
 export interface ArchiveOptions {
   /** Builds per window: bounds the memory of one render. */

@@ -6,6 +6,7 @@ import { changesListingKind } from './changesListing.ts';
 import { consoleKind, consolesKind } from './consolePage.ts';
 import { builderKind, masterKind, workerKind } from './entityPage.ts';
 import { builderFeedKind, failuresFeedKind } from './feeds.ts';
+import { failureKind, failuresKind } from './failurePage.ts';
 import { homeKind } from './homePage.ts';
 import type { PageKind } from './kind.ts';
 import { listingKind } from './listing.ts';
@@ -23,6 +24,7 @@ import { workersKind } from './workersPage.ts';
 export const KINDS: readonly PageKind[] = [
   homeKind,
   boardKind,
+  failuresKind,
   buildKind,
   logKind,
   sourceKind,
@@ -38,6 +40,7 @@ export const KINDS: readonly PageKind[] = [
   changesListingKind,
   changeKind,
   revisionKind,
+  failureKind,
   workersKind,
   searchKind,
   notFoundKind,

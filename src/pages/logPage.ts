@@ -5,7 +5,6 @@ import type { RecordReader } from '../record/reader.ts';
 import { IN_JSON, jsonIds } from '../record/sql.ts';
 import { assetUrl, type PageUrl, pathSegment } from '../urls.ts';
 import { buildUrl } from './buildPage.ts';
-import { SUMMARY_BLOCKS_PER_LOG, needsSummary } from './failureSummary.ts';
 import { type ArchiveOptions, type PageKind, cutByWeight, idSpan } from './kind.ts';
 import { type LineView, lineView } from './logView.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
@@ -52,6 +51,12 @@ export interface LogPage extends PageBase {
   /** The log viewer's script. */
   script: string;
 }
+
+/** Error blocks a log page's failure summary shows; the page itself has every error. */
+const SUMMARY_BLOCKS_PER_LOG = 20;
+
+/** Whether a step's result is a failure its logs' pages sum up: warnings, failure, exception. */
+const needsSummary = (result: number | null) => result === 1 || result === 2 || result === 4;
 
 export interface LogPageOptions {
   pageLines: number;

@@ -9,6 +9,7 @@ import { type MergeReport, UPDATE_SCOPE, mergeIncoming } from './merge.ts';
 import { RECORD_FORMAT, type Upgrade, readableFormat, upgradeRecord } from './migrations/index.ts';
 import { RecordReader } from './reader.ts';
 import { newRecordDdl, recordDdl } from './schema.ts';
+import { recordSignatures } from './signatures.ts';
 
 /**
  * Where an archive keeps its record: a dot-directory that deploying the archive does not need
@@ -126,6 +127,9 @@ function readSnapshot(
       const copied = translator.translation('main', null).filter((fill) => !options.inSnapshot?.includes(fill.table));
       const chunks = options.inSnapshot?.includes('logchunks') ? null : copyLogChunks(translator, 'main', 'SELECT id FROM main.logs');
       run([...copied.map((fill) => fillStatement('main', fill)), chunks]);
+      // Tables left in the snapshot are read through views, made once this returns (memoryRecord).
+      if (!options.inSnapshot) recordSignatures(db, 'all');
+      // A new record's pages are all rendered: nothing to say of what changed.
       db.exec('DELETE FROM main.delta');
     } else {
       db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
@@ -134,6 +138,7 @@ function readSnapshot(
       const mismatch = sameCiMismatch(db, translator);
       if (mismatch) throw refuse(mismatch);
       merge = mergeIncoming(db, translator);
+      recordSignatures(db, 'changed');
     }
     writeMeta(db, {
       format: String(RECORD_FORMAT),
@@ -234,6 +239,7 @@ export function memoryRecord(snapshotFile: string, snapshotPath: string): Record
         CREATE TEMP VIEW ${table}_rows (${columns.join(', ')}) AS ${rows};
         CREATE TEMP VIEW ${table} AS SELECT ${selected.join(', ')} FROM ${table}_rows;`);
     }
+    recordSignatures(db, 'all');
     return recordOf(db);
   } catch (error) {
     db.close();

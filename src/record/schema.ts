@@ -31,14 +31,32 @@ export function newRecordDdl(): string {
  *   a relation names each side (`build_sourcestamps` the build, `stamp_builds` the sourcestamp).
  *   Pages are re-rendered from it.
  * - Indexes only pages read by (a revision's page finds its changes and sourcestamps; a failed
- *   build's page, the earlier builds where its failed steps failed: failed steps are a few in a
- *   hundred).
+ *   build's page, its builder's last success before it).
+ * - Failure signatures (signatures.ts), derived from the record's logs and steps:
+ *   `signatures`, one per failure, its address (`key`, a hash of its text), its text, whether it
+ *   comes from error lines (`log`) or a failed step's own text (`step`), and what its pages count:
+ *   builds, builders, the first and last build that hit it;
+ *   `step_signatures`, each failed step's signatures: where it first printed the line (log and
+ *   line; none for a step's own text), how many lines matched, that line as printed;
+ *   `build_signatures`, the builds that hit each signature, with what a build's page says of it
+ *   as of that build: how many builds hit it before (started earlier, ties by id), on how many
+ *   builders, and since when.
  */
 const RECORD_ONLY_DDL = `
 CREATE TABLE main.delta (tbl TEXT NOT NULL, id INTEGER NOT NULL, new INTEGER NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
 CREATE INDEX main.changes_revision ON changes (revision);
 CREATE INDEX main.sourcestamps_revision ON sourcestamps (revision);
-CREATE INDEX main.steps_failed ON steps (buildid, name) WHERE results IN ${FAILED};`;
+CREATE INDEX main.builds_successes ON builds (builderid, number, id) WHERE results = 0;
+CREATE TABLE main.signatures (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, text TEXT NOT NULL, source TEXT NOT NULL,
+  builds INTEGER NOT NULL, builders INTEGER NOT NULL, first_build INTEGER, last_build INTEGER);
+CREATE TABLE main.step_signatures (
+  stepid INTEGER NOT NULL, signature INTEGER NOT NULL, logid INTEGER, line INTEGER, lines INTEGER NOT NULL, example TEXT NOT NULL,
+  PRIMARY KEY (stepid, signature)) WITHOUT ROWID;
+CREATE TABLE main.build_signatures (
+  signature INTEGER NOT NULL, buildid INTEGER NOT NULL, earlier INTEGER NOT NULL, earlier_builders INTEGER NOT NULL, since INTEGER,
+  PRIMARY KEY (signature, buildid)) WITHOUT ROWID;
+CREATE INDEX main.build_signatures_build ON build_signatures (buildid, signature);`;
 
 const TABLES_DDL = `
 CREATE TABLE builders (id INTEGER PRIMARY KEY, name TEXT, description TEXT);

@@ -3,6 +3,8 @@
  * API, and one lookup file per builder for "builder + number" queries.
  *
  * - `pagefind/names/`: builders, workers, masters. Small, so a builder search downloads little.
+ * - `pagefind/failures/`: failure signatures, found by their text (a pasted error line is
+ *   normalized as signatures are, by templates/assets/signature.js, before it is searched).
  * - `pagefind/changes-<first id>-<last id>/`: changes, in partitions by id range (see
  *   changePartitions). Each is indexed and written on its own, so indexer memory is bounded by it; the
  *   browser loads the first and merges the others only when someone searches changes.
@@ -17,7 +19,7 @@ import type { Change } from '../model/types.ts';
 import type { Archive } from '../pages/kind.ts';
 import type { Site } from '../pages/site.ts';
 import type { RecordReader } from '../record/reader.ts';
-import { changeRecord, nameRecords } from './records.ts';
+import { changeRecord, failureRecords, nameRecords } from './records.ts';
 
 /** Change ids in a full partition, and in a partition of the newest, still growing range. */
 const CHANGES_PER_PARTITION = 50_000;
@@ -27,6 +29,7 @@ const CHANGE_WINDOW = 5_000;
 
 export interface SearchManifest {
   names: string;
+  failures: string;
   changes: string[];
 }
 
@@ -38,6 +41,8 @@ export interface SearchReport {
 /** What an update rewrites of the search; null in place of a scope means everything. */
 export interface SearchScope {
   names: boolean;
+  /** Whether the failures index is written: new signatures. */
+  failures: boolean;
   /** Paths of the change partitions to write. */
   partitions: Set<string>;
   /** Builders whose "builder + number" lookup changed. */
@@ -53,6 +58,7 @@ interface Partition {
 }
 
 const NAMES_INDEX = 'pagefind/names/';
+const FAILURES_INDEX = 'pagefind/failures/';
 const partitionPath = ({ from, to }: Partition) => `pagefind/changes-${from}-${to}/`;
 
 /**
@@ -89,6 +95,7 @@ export function changedSearch({ record, site }: Archive, before: Archive): Searc
   const paths = new Set(partitions.map(partitionPath));
   return {
     names: newBuilders.length > 0 || site.workers.size !== before.site.workers.size || site.masters.size !== before.site.masters.size,
+    failures: (record.db.prepare("SELECT count(*) FROM delta WHERE tbl = 'signatures' AND new").pluck().get() as number) > 0,
     partitions: new Set(partitions.filter(({ from, to }) => changed.some((id) => id >= from && id <= to)).map(partitionPath)),
     builders: [...new Set([...newBuilders, ...buildersWithNewBuilds])].filter((id) => site.builders.has(id)).sort((a, b) => a - b),
     removed: changePartitions(before.record).map(partitionPath).filter((path) => !paths.has(path)),
@@ -102,10 +109,11 @@ export function changedSearch({ record, site }: Archive, before: Archive): Searc
  */
 export function shardSearchScope({ record, site }: Archive, index: number, count: number): SearchScope {
   const mine = (_: unknown, position: number) => position % count === index - 1;
-  const indexes = [NAMES_INDEX, ...changePartitions(record).map(partitionPath)].filter(mine);
+  const indexes = [NAMES_INDEX, FAILURES_INDEX, ...changePartitions(record).map(partitionPath)].filter(mine);
   return {
     names: indexes.includes(NAMES_INDEX),
-    partitions: new Set(indexes.filter((path) => path !== NAMES_INDEX)),
+    failures: indexes.includes(FAILURES_INDEX),
+    partitions: new Set(indexes.filter((path) => path !== NAMES_INDEX && path !== FAILURES_INDEX)),
     builders: [...site.builders.keys()].sort((a, b) => a - b).filter(mine),
     removed: [],
   };
@@ -175,7 +183,7 @@ export async function writeSearch(
   const stopPagefind = () => void pagefind.close();
   signal.addEventListener('abort', stopPagefind, { once: true });
   const partitions = changePartitions(record);
-  const manifest: SearchManifest = { names: NAMES_INDEX, changes: partitions.map(partitionPath) };
+  const manifest: SearchManifest = { names: NAMES_INDEX, failures: FAILURES_INDEX, changes: partitions.map(partitionPath) };
   let records = 0;
   let indexes = 0;
   const write = async (items: Iterable<CustomRecord>, path: string) => {
@@ -187,6 +195,7 @@ export async function writeSearch(
   };
   try {
     if (!scope || scope.names) await write(nameRecords(site), manifest.names);
+    if (!scope || scope.failures) await write(failureRecords(record), manifest.failures);
     for (const partition of partitions) {
       if (!scope || scope.partitions.has(partitionPath(partition))) await write(changeRecords(record, partition), partitionPath(partition));
     }
@@ -202,7 +211,7 @@ export async function writeSearch(
 
 /** How many indexes `writeSearch` will write, for progress. */
 export function searchIndexCount(record: RecordReader, scope: SearchScope | null): number {
-  return scope ? Number(scope.names) + scope.partitions.size : 1 + changePartitions(record).length;
+  return scope ? Number(scope.names) + Number(scope.failures) + scope.partitions.size : 2 + changePartitions(record).length;
 }
 
 /** The buckets of `size` change ids (bucket k: ids k·size + 1 to (k + 1)·size) that hold a change on a sourcestamp. */

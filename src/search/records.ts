@@ -7,7 +7,9 @@ import type { CustomRecord } from 'pagefind';
 import type { Change } from '../model/types.ts';
 import { changeUrl } from '../pages/changePage.ts';
 import { builderUrl, masterUrl, workerUrl } from '../pages/entityPage.ts';
+import { failureUrl } from '../pages/failurePage.ts';
 import type { Site } from '../pages/site.ts';
+import type { RecordReader } from '../record/reader.ts';
 import { outputPath } from '../urls.ts';
 
 const LANGUAGE = 'en';
@@ -65,4 +67,18 @@ export function changeRecord(change: Change): CustomRecord {
     },
     filters: change.branch ? { branch: [change.branch] } : {},
   };
+}
+
+/**
+ * Failure signatures, by their text: a line pasted from a build's log, normalized the same way
+ * in the browser, finds the failure's page.
+ */
+export function failureRecords(record: RecordReader): CustomRecord[] {
+  const rows = record.db.prepare('SELECT key, text, source FROM signatures WHERE builds > 0 ORDER BY key').all() as { key: string; text: string; source: string }[];
+  return rows.map(({ key, text, source }) => ({
+    url: outputPath(failureUrl(key)),
+    content: text,
+    language: LANGUAGE,
+    meta: { title: text.length > 120 ? `${text.slice(0, 120)}…` : text, kind: source === 'log' ? 'failure' : 'failed step' },
+  }));
 }

@@ -1,5 +1,7 @@
 // copra's search page: Pagefind indexes loaded from this archive, whatever sub-path it is served
 // from. Builder names load only the small "names" index; change shards load when asked for.
+import { isErrorLine, normalizeLine } from './signature.js';
+
 const root = new URL('../', import.meta.url);
 const form = document.getElementById('search-form');
 const input = document.getElementById('search-query');
@@ -21,8 +23,8 @@ async function engine(scope) {
     engines.set(
       scope,
       (async () => {
-        const { names, changes } = await loadManifest();
-        const paths = scope === 'names' ? [names] : changes;
+        const { names, failures, changes } = await loadManifest();
+        const paths = scope === 'names' ? [names] : scope === 'failures' ? [failures] : changes;
         if (paths.length === 0) return null;
         const pagefind = await import(new URL(`${paths[0]}pagefind.js`, root).href);
         // Records hold site-relative URLs; Pagefind prefixes them with baseUrl: the archive's root.
@@ -98,14 +100,17 @@ async function search(query, scope) {
     return;
   }
   status.textContent = 'Searching…';
-  // Everything: names first (a builder is what most people look for), then changes.
-  const scopes = scope === 'all' ? ['names', 'changes'] : [scope];
+  // Everything: names first (a builder is what most people look for), then changes, then
+  // failures; a pasted error line looks for its failure first.
+  const errorLine = isErrorLine(query);
+  const scopes = scope === 'all' ? (errorLine ? ['failures', 'names', 'changes'] : ['names', 'changes', 'failures']) : [scope];
   const items = [];
   let total = 0;
   for (const each of scopes) {
     const pagefind = await engine(each);
     if (!pagefind) continue;
-    const found = await pagefind.search(query);
+    // A failure's signature has its times, process ids, addresses and paths taken out: so has the query.
+    const found = await pagefind.search(each === 'failures' ? normalizeLine(query) : query);
     const numbered = each === 'names' ? await buildsByNumber(query) : [];
     items.push(...numbered);
     for (const result of found.results.slice(0, MAX_RESULTS)) {
@@ -119,7 +124,7 @@ async function search(query, scope) {
   status.textContent = items.length === 0 ? `Nothing found for “${query}”.` : `${total} result${total === 1 ? '' : 's'}.`;
 }
 
-const SCOPES = ['all', 'names', 'changes'];
+const SCOPES = ['all', 'names', 'changes', 'failures'];
 
 function currentScope() {
   return new FormData(form).get('scope') ?? 'all';

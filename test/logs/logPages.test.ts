@@ -71,7 +71,7 @@ describe('the logs of the buildbot fixture', () => {
     }
   });
 
-  it('link each failure-summary line of a build page to that same line on its log page', () => {
+  it("link each error line of a failed build's page to that same line on its log page", () => {
     const failed = db.prepare('SELECT id FROM builds WHERE results IN (1, 2) ORDER BY id').pluck().all() as number[];
     // Each log page's spans by id, read once: a selector per line walked whole pages again and again.
     const spansById = new Map<string, Map<string, HTMLElement[]>>();
@@ -89,12 +89,13 @@ describe('the logs of the buildbot fixture', () => {
     let checked = 0;
     for (const buildId of failed) {
       const url = `build/${buildId}/`;
-      for (const line of readPage(out, url).querySelectorAll('section.failure-summary pre.log > span')) {
-        const href = line.querySelector('a')!.getAttribute('href')!;
+      for (const line of readPage(out, url).querySelectorAll('section#failures pre.example a')) {
+        const href = line.getAttribute('href')!;
         const [file, anchor] = href.split('#');
         const landed = spansOf(normalize(join(url, file!))).get(anchor!) ?? [];
         expect(landed, `${url} → ${href}`).toHaveLength(1);
-        expect(text(landed[0]), `${url} → ${href}`).toBe(text(line));
+        // The log's line: its number, then the text the build page shows.
+        expect(text(landed[0]), `${url} → ${href}`).toBe(`${anchor!.slice(1)}${text(line)}`);
         checked++;
       }
     }
@@ -222,10 +223,10 @@ describe('logs beyond the recording', () => {
     expect(await checkHtml(pages.map((page) => join(out, page)))).toEqual([]);
   });
 
-  it('summarises the failed step on the build page, linking into the log', () => {
-    const summary = readPage(out, `build/${step.buildid}/`).querySelector('section.failure-summary');
-    const error = summary!.querySelectorAll('pre.log > span').find((line) => text(line).includes('error: it broke'));
-    const href = error!.querySelector('a')!.getAttribute('href')!;
+  it('leads the build page with the failed step\'s error line, linking into the log', () => {
+    const failures = readPage(out, `build/${step.buildid}/`).querySelector('section#failures');
+    const error = failures!.querySelectorAll('pre.example a').find((line) => text(line) === 'compile.c:1: error: it broke');
+    const href = error!.getAttribute('href')!;
     expect(normalize(join(`build/${step.buildid}/`, href))).toBe(`build/${step.buildid}/log/${longLog}/index.html#L61`);
   });
 });

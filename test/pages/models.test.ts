@@ -9,7 +9,7 @@ import { type Archive, DEFAULT_ARCHIVE_OPTIONS, loadArchive, windowPages } from 
 import { snapshotRecord } from '../../src/record/record.ts';
 import { STATUSDB_FIXTURE, fixtureCopy, scratchDir } from '../helpers/archive.ts';
 
-const options = { logs: DEFAULT_ARCHIVE_OPTIONS.logs, logPageLines: DEFAULT_ARCHIVE_OPTIONS.logPageLines };
+const options = { logs: DEFAULT_ARCHIVE_OPTIONS.logs };
 const noRawLogs = { rawLog: () => ({ write: () => {}, close: () => {} }) };
 
 describe('the build page model', () => {
@@ -47,7 +47,7 @@ describe('the build page model', () => {
     const steps = snapshot.prepare('SELECT name FROM steps WHERE build_id = ? ORDER BY "order", id').pluck().all(failed.id);
     expect(page.steps.map((step) => step.name)).toEqual(steps);
     // A failed build's similar builds: up to ten of its builder's builds before it.
-    expect(page.similar?.before).toHaveLength(Math.min(10, failed.earlier));
+    expect(page.failure?.before).toHaveLength(Math.min(10, failed.earlier));
     expect(page.warnings).toEqual([]);
   });
 

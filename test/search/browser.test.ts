@@ -113,6 +113,22 @@ describe('searching the archive in a browser', () => {
     await landedOn(`build/${build.id}/`);
   });
 
+  it("finds a failure from a raw error line pasted into the header's box, with its own time, process id and address", async () => {
+    // No log holds this line: its prefix, PID and address are this test's own.
+    const line = '23:59:58     INFO - PID 4242 | TEST-UNEXPECTED-FAIL | dom/base/nsGlobalWindow.cpp | assertion count 1 is more than expected 0 at 0x7f3a2b1c9d00';
+    await page.goto(`${base}builders/index.html`);
+    await page.fill('header.site input[name=q]', line);
+    await page.press('header.site input[name=q]', 'Enter');
+    await page.waitForSelector('#search-results li', { timeout: 20_000 });
+    const titles = await page.locator('#search-results li a').allTextContents();
+    const at = titles.findIndex((title) => title.includes('TEST-UNEXPECTED-FAIL | dom/base/nsGlobalWindow.cpp'));
+    expect(at, titles.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(at).toBeLessThan(3);
+    await page.locator('#search-results li a').nth(at).click();
+    await page.waitForURL(/\/failure\/[0-9a-f]+\/index\.html$/);
+    expect(await page.locator('p.signature code').textContent()).toBe('TEST-UNEXPECTED-FAIL | dom/base/nsGlobalWindow.cpp | assertion count 1 is more than expected 0');
+  });
+
   it('keeps HTML in commit messages inert in result excerpts', async () => {
     await searchFor('Longer description quotes', 'changes');
     expect(await page.locator('#search-results .excerpt').count()).toBeGreaterThan(0);

@@ -46,9 +46,11 @@ describe.each(FIXTURES)('the pages of the $name fixture archive', ({ file, archi
         ...spread(pages.filter((page) => kindOf(page) === 'build/#/log/#/index.html'), SAMPLE),
       ]),
     ].map((page) => join(out, page));
-    // Failure summaries are made from logs: where the snapshot has logs, pages with one are checked.
-    const withSummary = checked.filter((page) => readFileSync(page, 'utf8').includes('class="failure-summary"'));
-    expect(withSummary.length > 0).toBe(logOfEachType.length > 0);
+    // Failed builds' pages lead with their failures; a log's failure summary is made from logs:
+    // where the snapshot has logs, pages with one are checked.
+    const html = checked.map((page) => readFileSync(page, 'utf8'));
+    expect(html.some((page) => page.includes('id="failures"'))).toBe(true);
+    expect(html.some((page) => page.includes('<section class="failure-summary">'))).toBe(logOfEachType.length > 0);
 
     const errors = await checkHtml(checked);
     expect(errors.map((error) => `${error.file.slice(out.length + 1)}:${error.line}: ${error.message}`)).toEqual([]);

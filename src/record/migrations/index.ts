@@ -11,7 +11,9 @@
  */
 import type Database from 'better-sqlite3';
 import { CopraError } from '../../errors.ts';
+import { recordSignatures } from '../signatures.ts';
 import { format2 } from './format2.ts';
+import { format3 } from './format3.ts';
 
 export interface Migration {
   /** The format the step leads to, from the one before it. */
@@ -20,10 +22,25 @@ export interface Migration {
   readonly adds: string;
   /** Turns a record of format `to - 1` into one of format `to`, inside the runner's transaction. */
   up(db: Database.Database): void;
+  /**
+   * Data derived from what the record holds that the step makes (or whose derivation changed):
+   * computed once the record has reached this copra's format, by this copra's code, whatever
+   * later steps changed in its tables.
+   */
+  readonly derives?: readonly Derived[];
 }
 
+/** What a record derives from its own rows, and how this copra computes it anew. */
+const DERIVED = {
+  signatures: (db: Database.Database) => {
+    db.exec('DELETE FROM signatures; DELETE FROM step_signatures; DELETE FROM build_signatures;');
+    recordSignatures(db, 'all');
+  },
+} as const;
+export type Derived = keyof typeof DERIVED;
+
 /** Every step, in order: the first leads from format 1, the record copra wrote before migrations. */
-export const MIGRATIONS: readonly Migration[] = [format2];
+export const MIGRATIONS: readonly Migration[] = [format2, format3];
 
 /** The format this copra writes: the one its last step leads to. */
 export const RECORD_FORMAT = MIGRATIONS.at(-1)?.to ?? 1;
@@ -66,11 +83,14 @@ export function upgradeRecord(db: Database.Database, format: number, onStart?: (
   onStart?.(format, RECORD_FORMAT);
   const setFormat = db.prepare("UPDATE meta SET value = ? WHERE key = 'format'");
   db.transaction(() => {
+    const derived = new Set<Derived>();
     for (const migration of MIGRATIONS.filter((step) => step.to > format)) {
       migration.up(db);
+      for (const what of migration.derives ?? []) derived.add(what);
       setFormat.run(String(migration.to));
       if (PAUSE_FOR_TESTS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PAUSE_FOR_TESTS);
     }
+    for (const what of derived) DERIVED[what](db);
   })();
   return { from: format, to: RECORD_FORMAT, seconds: (Date.now() - started) / 1000 };
 }

@@ -39,6 +39,9 @@ export function isUnknownResult(code: number | null): boolean {
   return code !== null && !KNOWN.has(code);
 }
 
+/** Every result a build's letter may stand for, in order: the console's legend. */
+export const BUILD_RESULTS: readonly ResultView[] = [...KNOWN.values(), RUNNING, LOST];
+
 export function buildResult(build: {
   result: number | null;
   completeAt: number | null;
@@ -68,11 +71,11 @@ export function codeResult(code: number | null): ResultView {
 export const RESULT_COLOURS: Readonly<Record<string, string>> = {
   success: '#88dd44',
   warnings: '#ffaa33',
-  failure: '#ee8888',
+  failure: '#c62828',
   skipped: '#aaddee',
   exception: '#cc66cc',
-  retry: '#eecccc',
-  cancelled: '#eecccc',
+  retry: '#99ccff',
+  cancelled: '#ff99cc',
   pending: '#e7d100',
   running: '#e7d100',
   lost: '#cccccc',

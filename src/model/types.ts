@@ -111,13 +111,27 @@ export interface Build {
   /** statusdb's `lost`: the master restarted under the build. */
   lost: boolean;
   sourcestampIds: number[];
-  parentBuildId: number | null;
+  /** The build whose step triggered it. */
+  parent: BuildRef | null;
+  /** Its build request (null where none was archived). */
+  buildRequestId: number | null;
+}
+
+/** Another build, as a page names it: its builder and number. */
+export interface BuildRef {
+  id: number;
+  builderId: number;
+  number: number;
 }
 
 export interface BuildDetail extends Build {
   steps: Step[];
   properties: Property[];
-  triggeredBuildIds: number[];
+  /** Builds its steps triggered. */
+  triggered: BuildRef[];
+  /** Builds of the same build request: the one it ran again (a retry), the one that ran it again. */
+  rerunOf: BuildRef | null;
+  rerunAs: BuildRef | null;
   previousBuildId: number | null;
   nextBuildId: number | null;
   /** Other builds of the builder with the same number (a number should be used once). */

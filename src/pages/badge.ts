@@ -15,6 +15,8 @@ export interface Badge extends PageModel {
   /** For screen readers and tooltips: "build: failure". */
   description: string;
   colour: string;
+  /** The message's text colour: light on the darkest result (failure), dark on the others. */
+  textColour: string;
   /** Geometry, in pixels; text positions and lengths in the tenths the SVG scales by. */
   width: number;
   labelWidth: number;
@@ -58,6 +60,9 @@ function badges({ record }: Archive, ids: readonly number[]): Badge[] {
   });
 }
 
+/** Result colours dark enough to need light text (RESULT_COLOURS). */
+const DARK_RESULTS = new Set([RESULT_COLOURS.failure]);
+
 /** Shields' flat badge: 20 px high, each side its text's width and 5 px either side. */
 export function badge(file: string, label: string, message: string, colour: string): Badge {
   const labelText = textWidth(label);
@@ -70,6 +75,7 @@ export function badge(file: string, label: string, message: string, colour: stri
     message,
     description: `${label}: ${message}`,
     colour,
+    textColour: DARK_RESULTS.has(colour) ? '#fff' : '#222',
     width: labelWidth + messageWidth,
     labelWidth,
     messageWidth,

@@ -1,8 +1,8 @@
 import { RESULT_CODES, type ResultView, codeResult } from '../model/results.ts';
 import { type TimeView, timeView } from '../model/time.ts';
 import type { BuildStatus, BuildSummary } from '../model/types.ts';
-import type { RecordReader } from '../record/reader.ts';
-import { type PageUrl } from '../urls.ts';
+import { type RecordReader, propertyText } from '../record/reader.ts';
+import { type PageUrl, assetUrl } from '../urls.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
 import { failingSince } from './buildFailures.ts';
 import { summaryPageKind } from './kind.ts';
@@ -18,11 +18,13 @@ export const RECENT_RESULTS = 20;
 
 export interface BoardRow {
   builder: Link;
+  /** Its tags (statusdb: category), each linked to its listing; the board's script filters rows by them. */
+  tags: Link[];
   /** The most recently started build that has a result, and when it started; null when none has. */
   last: { build: BuildChip; start: TimeView } | null;
   /** When its last finished build failed: the first build after its last success, failing since then. */
   failingSince: { build: BuildChip; start: TimeView } | null;
-  /** The builder's most recently started builds, newest first. */
+  /** The builder's most recently started builds, oldest left. */
   recent: BuildChip[];
   builds: number;
   /** Successes among the builds with a result, as "87 %"; null when no build has a result. */
@@ -31,14 +33,17 @@ export interface BoardRow {
 }
 
 export interface BoardGroup {
-  /** The tag (category); null for builders without one. */
-  tag: Link | null;
+  /** The builders' platform (their tag that is one, else their newest build's `platform`), or "other". */
+  name: string;
   rows: BoardRow[];
 }
 
 export interface BoardPage extends PageBase {
   tagWord: string;
   groups: BoardGroup[];
+  /** Every tag of the board's builders, for its filters. */
+  tags: string[];
+  script: string;
   recentCount: number;
   /** The result letters the strips use, for the legend. */
   legend: ResultView[];
@@ -50,6 +55,30 @@ export const boardKind = summaryPageKind('builders', { folder: 'builders', secti
 const FAILED_RESULTS = new Set([1, 2, 4]);
 
 const sinceView = (build: BuildSummary, link: Linker) => ({ build: buildChip(build, link, false), start: timeView(build.startedAt) });
+
+/** The group of builders without a platform. */
+const OTHER = 'other';
+
+/**
+ * Each builder's platform, as the listings derive a build's: its tag that some build names as its
+ * platform, else the `platform` property of its newest build that has one.
+ */
+export function builderPlatforms(record: RecordReader, site: Site, ids: Iterable<number> = site.builders.keys()): Map<number, string> {
+  const newest = record.statement(
+    `SELECT bp.value FROM builds b JOIN build_properties bp ON bp.buildid = b.id AND bp.name = 'platform'
+     WHERE b.builderid = ? ORDER BY b.number DESC, b.id DESC LIMIT 1`,
+  );
+  const platforms = new Map<number, string>();
+  for (const id of ids) {
+    const builder = site.builders.get(id);
+    if (!builder) continue;
+    const tag = builder.tags.find((each) => site.platforms.has(each));
+    const property = tag === undefined ? (newest.pluck().get(builder.id) as string | undefined) : undefined;
+    const platform = tag ?? (property === undefined ? undefined : propertyText(property));
+    if (platform) platforms.set(builder.id, platform);
+  }
+  return platforms;
+}
 
 /** "87 %", or null without a finished build. Rounded down, so only a perfect record says 100 %. */
 export function successRate(status: Pick<BuildStatus, 'finished' | 'successes'>): string | null {
@@ -64,26 +93,31 @@ function boardPage(record: RecordReader, site: Site): BoardPage {
     const last = status?.lastFinished ?? null;
     return {
       builder: link.builder(id),
+      tags: (site.builders.get(id)?.tags ?? []).map((tag) => link.tag(tag)),
       last: last && { build: buildChip(last, link, false), start: timeView(last.startedAt, 'not started') },
       failingSince: last && FAILED_RESULTS.has(last.result!) ? sinceView(failingSince(record, { id: last.id, builderid: id, number: last.number, started_at: last.startedAt }), link) : null,
-      recent: (status?.recent ?? []).map((build) => buildChip(build, link, false)),
+      recent: (status?.recent ?? []).map((build) => buildChip(build, link, false)).reverse(),
       builds: status?.builds ?? 0,
       successRate: status ? successRate(status) : null,
       finished: status?.finished ?? 0,
     };
   };
-  const byName = (a: number, b: number) => link.builder(a).text.localeCompare(link.builder(b).text) || a - b;
-  const tags = new Map<string | null, number[]>();
-  for (const builder of site.builders.values()) {
-    for (const tag of builder.tags.length > 0 ? builder.tags : [null]) tags.set(tag, [...(tags.get(tag) ?? []), builder.id]);
+  const platforms = builderPlatforms(record, site);
+  const groups = new Map<string, BoardRow[]>();
+  for (const id of site.builders.keys()) {
+    const platform = platforms.get(id) ?? OTHER;
+    groups.set(platform, [...(groups.get(platform) ?? []), row(id)]);
   }
-  const groups = [...tags]
-    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
-    .map(([tag, ids]) => ({ tag: tag === null ? null : link.tag(tag), rows: ids.sort(byName).map(row) }));
+  // Failing builders first within a group, then by name.
+  const failing = (entry: BoardRow) => (entry.failingSince ? 0 : 1);
   return {
     ...pageBase(link, site, 'Builders', { feeds: [failuresFeed(link)] }),
     tagWord: site.tagWord,
-    groups,
+    groups: [...groups]
+      .sort(([a], [b]) => (a === OTHER ? 1 : b === OTHER ? -1 : a.localeCompare(b)))
+      .map(([name, rows]) => ({ name, rows: rows.sort((a, b) => failing(a) - failing(b) || a.builder.text.localeCompare(b.builder.text)) })),
+    tags: [...new Set([...site.builders.values()].flatMap((builder) => builder.tags))].sort(),
+    script: link.to(assetUrl('board.js')),
     recentCount: RECENT_RESULTS,
     legend: RESULT_CODES.map(codeResult),
   };

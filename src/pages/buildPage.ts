@@ -1,6 +1,6 @@
 import { type ResultView, buildResult, isUnknownResult, stepResult } from '../model/results.ts';
 import { type TimeView, durationText, timeView } from '../model/time.ts';
-import type { BuildDetail, Change, LogRef, Property, Sourcestamp, Step } from '../model/types.ts';
+import type { BuildDetail, BuildRef, Change, LogRef, Property, Sourcestamp, Step } from '../model/types.ts';
 import { CHANGED_STAMP_ROWS, type RecordReader, buildSummary, type SummaryRow } from '../record/reader.ts';
 import { FAILED } from '../record/schema.ts';
 import { IN_JSON, groupBy, jsonIds, parseJsonOr } from '../record/sql.ts';
@@ -41,6 +41,11 @@ export interface BuildPage extends PageBase {
   next: string | null;
   parent: Link | null;
   triggered: Link[];
+  /** The build of the same request it ran again (a retry), and the one that ran it again. */
+  rerunOf: Link | null;
+  rerunAs: Link | null;
+  /** Why a build of a buildbot master says nothing of its build request: it was archived before copra kept them. */
+  requestNotArchived: boolean;
   problems: BuildProblem[];
   steps: StepView[];
   /** `notJson`: the stored value is not JSON, and is shown as stored. */
@@ -64,13 +69,20 @@ export interface StepView {
   result: ResultView;
   description: string;
   start: TimeView;
+  /** When it started, counted from the build's start: `+0:12`. */
+  offset: string;
   duration: string;
   hidden: boolean;
   /** Position on the build's time line, in percent of its wall time. */
   bar: { offset: number; width: number };
   logs: { name: string; lines: number; type: string; href: string | null; raw: string | null }[];
-  /** A URL the step published; `href` is null for one that must not become a link. */
-  urls: { name: string; href: string | null }[];
+  /**
+   * A URL the step published; `href` is null for one that must not become a link. A link to the
+   * master's own page of a build request (a trigger step's) leads to the request's newest build in
+   * the archive instead, `others` to the builds that ran it before (retries); where the archive has
+   * none of its builds, `address` keeps the master's as text.
+   */
+  urls: { name: string; href: string | null; others: Link[]; address: string | null }[];
   /** What is wrong with the step's data, in words. */
   problems: string[];
 }
@@ -117,20 +129,44 @@ export function buildPages(record: RecordReader, site: Site, ids: readonly numbe
   const changes = record.changesOfSourcestamps(stampIds);
   const links = new Map(ids.map((id) => [id, new Linker(buildUrl(id), site)]));
   const failures = buildFailures(record, ids, (id) => links.get(id)!, options.logs === 'full');
-  return builds.map((build) => buildPage(build, site, links.get(build.id)!, stamps, changes, failures.get(build.id) ?? null, options));
+  const requests = buildsOfRequests(record, builds.flatMap((build) => build.steps.flatMap((step) => step.urls.flatMap((url) => requestOf(url.url) ?? []))));
+  return builds.map((build) =>
+    buildPage(build, site, links.get(build.id)!, { stamps, changes, requests, failure: failures.get(build.id) ?? null }, options),
+  );
 }
 
-function buildPage(
-  build: BuildDetail,
-  site: Site,
-  link: Linker,
-  stamps: Map<number, Sourcestamp>,
-  changes: Map<number, Change[]>,
-  failure: BuildFailures | null,
-  options: BuildPageOptions,
-): BuildPage {
+/** The build request a master's web UI address names (`…/#buildrequests/4293`), or null. */
+const requestOf = (url: string): number | null => {
+  const match = /#\/?buildrequests\/(\d+)$/.exec(url);
+  return match ? Number(match[1]) : null;
+};
+
+/** The archive's builds of these build requests, oldest first. */
+function buildsOfRequests(record: RecordReader, ids: readonly number[]): Map<number, BuildRef[]> {
+  if (ids.length === 0) return new Map();
+  const rows = record
+    .statement(`SELECT id, builderid AS builderId, number, buildrequestid FROM builds WHERE buildrequestid ${IN_JSON} ORDER BY id`)
+    .all(jsonIds([...new Set(ids)])) as (BuildRef & { buildrequestid: number })[];
+  return groupBy(
+    rows.map(({ buildrequestid, ...build }) => ({ request: buildrequestid, ...build })),
+    (row) => row.request,
+  );
+}
+
+/** What a build's page reads besides the build: its sourcestamps, their changes, the builds its steps name, its failure. */
+interface BuildContext {
+  stamps: Map<number, Sourcestamp>;
+  changes: Map<number, Change[]>;
+  requests: Map<number, BuildRef[]>;
+  failure: BuildFailures | null;
+}
+
+function buildPage(build: BuildDetail, site: Site, link: Linker, { stamps, changes, requests, failure }: BuildContext, options: BuildPageOptions): BuildPage {
   const builder = link.builder(build.builderId);
-  const buildLink = (id: number): Link => ({ href: link.to(buildUrl(id)), text: `build ${id}` });
+  const buildLink = (ref: BuildRef): Link =>
+    ref.builderId === -1
+      ? { href: null, text: `build ${ref.id} (not in the archive)` }
+      : { href: link.to(buildUrl(ref.id)), text: `${link.builder(ref.builderId).text} #${ref.number}` };
   const wallEnd = build.completeAt ?? lastStepEnd(build.steps) ?? build.startedAt;
   return {
     ...pageBase(link, site, `${builder.text} #${build.number}`, { above: [link.section('builders'), builder] }),
@@ -150,10 +186,13 @@ function buildPage(
     lost: build.lost,
     previous: build.previousBuildId === null ? null : link.to(buildUrl(build.previousBuildId)),
     next: build.nextBuildId === null ? null : link.to(buildUrl(build.nextBuildId)),
-    parent: build.parentBuildId === null ? null : buildLink(build.parentBuildId),
-    triggered: build.triggeredBuildIds.map(buildLink),
+    parent: build.parent && buildLink(build.parent),
+    triggered: build.triggered.map(buildLink),
+    rerunOf: build.rerunOf && buildLink(build.rerunOf),
+    rerunAs: build.rerunAs && buildLink(build.rerunAs),
+    requestNotArchived: site.schema === 'buildbot' && build.buildRequestId === null,
     problems: buildProblems(build, link),
-    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs)),
+    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs, (url) => requestBuilds(url, requests, buildLink))),
     properties: build.properties.map(({ name, value, source }) => {
       const { text, json } = readableProperty(value);
       if (!json) link.warn('json', `property ${name} of build ${build.id} is not valid JSON; shown as stored`);
@@ -224,7 +263,36 @@ function lastStepEnd(steps: Step[]): number | null {
 /** Rounded so the same snapshot always gives the same bytes. */
 const percent = (part: number, whole: number) => Math.round((part / whole) * 10000) / 100;
 
-function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link: Linker, mode: LogMode): StepView {
+/**
+ * A URL a step published, as the page links it: a build request's page on the master leads to
+ * the request's newest build in the archive, and names the builds that ran it before; kept as text
+ * where the archive has none of its builds (the master's page is not in the archive).
+ */
+function requestBuilds(url: { name: string; url: string }, requests: Map<number, BuildRef[]>, buildLink: (ref: BuildRef) => Link): StepView['urls'][number] {
+  const request = requestOf(url.url);
+  if (request === null) return { name: url.name, href: webHref(url.url), others: [], address: null };
+  const builds = requests.get(request) ?? [];
+  if (builds.length === 0) return { name: url.name, href: null, others: [], address: url.url };
+  return { name: url.name, href: buildLink(builds.at(-1)!).href, others: builds.slice(0, -1).map(buildLink), address: null };
+}
+
+/** `+1:02` or `+1:02:03`: a moment counted from the build's start. */
+function offsetText(from: number | null, to: number | null): string {
+  if (from === null || to === null) return '';
+  const seconds = Math.max(0, to - from);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60];
+  return h > 0 ? `+${h}:${pad(m)}:${pad(s)}` : `+${m}:${pad(s)}`;
+}
+
+function stepView(
+  step: Step,
+  build: BuildDetail,
+  buildEnd: number | null,
+  link: Linker,
+  mode: LogMode,
+  stepUrl: (url: { name: string; url: string }) => StepView['urls'][number],
+): StepView {
   const buildStart = build.startedAt;
   const wall = buildStart === null || buildEnd === null ? 0 : buildEnd - buildStart;
   const start = step.startedAt;
@@ -233,13 +301,17 @@ function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link:
     wall > 0 && buildStart !== null && start !== null && end !== null
       ? { offset: percent(start - buildStart, wall), width: percent(Math.max(0, end - start), wall) }
       : { offset: 0, width: 0 };
+  // A step the archive saw running under a build that has finished since: a statusdb shrink took
+  // its row before the snapshot that finished the build.
+  const unrecorded = build.completeAt !== null && step.result === null && step.completeAt === null && step.startedAt !== null;
   return {
     number: step.number,
     name: step.name,
-    result: stepResult(step),
+    result: unrecorded ? { key: 'lost', label: `not recorded after ${timeView(step.startedAt).text}`, letter: '?' } : stepResult(step),
     description: step.description,
     start: timeView(step.startedAt),
-    duration: durationText(step.startedAt, step.completeAt),
+    offset: offsetText(buildStart, step.startedAt),
+    duration: unrecorded ? 'not recorded' : durationText(step.startedAt, step.completeAt),
     hidden: step.hidden,
     bar,
     logs: step.logs.map((log) => ({
@@ -249,7 +321,7 @@ function stepView(step: Step, build: BuildDetail, buildEnd: number | null, link:
       href: mode === 'full' ? link.to(logUrl(build.id, log.id)) : null,
       raw: mode === 'full' && log.type !== 'd' ? link.to(rawLogUrl(build.id, log.id, log.slug)) : null,
     })),
-    urls: step.urls.map(({ name, url }) => ({ name, href: webHref(url) })),
+    urls: step.urls.map(stepUrl),
     problems: stepProblems(step, build, link),
   };
 }
@@ -281,6 +353,12 @@ interface BuildRow extends SummaryRow {
   state_string: string;
   reason: string | null;
   parent_buildid: number | null;
+  buildrequestid: number | null;
+  /** JSON `[builderid, number]` of the parent build, when the record has it. */
+  parent: string | null;
+  /** JSON `[id, builderid, number]` of the builds of the same request just before and after it. */
+  rerun_of: string | null;
+  rerun_as: string | null;
   previous_id: number | null;
   next_id: number | null;
   /** JSON list of the ids of the builder's other builds with this number. */
@@ -322,7 +400,10 @@ export function buildDetails(record: RecordReader, ids: readonly number[]): Buil
     .statement(
       `SELECT b.*, b.results AS result,
               ${neighbour('b', 'previous')} AS previous_id, ${neighbour('b', 'next')} AS next_id,
-              (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number
+              (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number,
+              (SELECT json_array(p.builderid, p.number) FROM builds p WHERE p.id = b.parent_buildid) AS parent,
+              (SELECT json_array(r.id, r.builderid, r.number) FROM builds r WHERE r.buildrequestid = b.buildrequestid AND r.id < b.id ORDER BY r.id DESC LIMIT 1) AS rerun_of,
+              (SELECT json_array(r.id, r.builderid, r.number) FROM builds r WHERE r.buildrequestid = b.buildrequestid AND r.id > b.id ORDER BY r.id LIMIT 1) AS rerun_as
        FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
     )
     .all(idList) as BuildRow[];
@@ -330,7 +411,9 @@ export function buildDetails(record: RecordReader, ids: readonly number[]): Buil
   const stamps = byBuild<{ buildid: number; sourcestampid: number }>(
     `SELECT buildid, sourcestampid FROM build_sourcestamps WHERE buildid ${IN_JSON} ORDER BY buildid, sourcestampid`,
   );
-  const triggered = byBuild<{ buildid: number; id: number }>(`SELECT parent_buildid AS buildid, id FROM builds WHERE parent_buildid ${IN_JSON} ORDER BY id`);
+  const triggered = byBuild<{ buildid: number } & BuildRef>(
+    `SELECT parent_buildid AS buildid, id, builderid AS builderId, number FROM builds WHERE parent_buildid ${IN_JSON} ORDER BY id`,
+  );
   const properties = byBuild<{ buildid: number; name: string; value: string; source: string }>(
     `SELECT buildid, name, value, source FROM build_properties WHERE buildid ${IN_JSON} ORDER BY buildid, name, rowid`,
   );
@@ -343,15 +426,31 @@ export function buildDetails(record: RecordReader, ids: readonly number[]): Buil
     stateString: row.state_string,
     reason: row.reason,
     sourcestampIds: (stamps.get(row.id) ?? []).map((stamp) => stamp.sourcestampid),
-    parentBuildId: row.parent_buildid,
+    parent: parentOf(row),
+    buildRequestId: row.buildrequestid,
     steps: steps.get(row.id) ?? [],
     properties: properties.get(row.id) ?? [],
-    triggeredBuildIds: (triggered.get(row.id) ?? []).map((build) => build.id),
+    triggered: (triggered.get(row.id) ?? []).map(({ id, builderId, number }) => ({ id, builderId, number })),
+    rerunOf: buildRef(row.rerun_of),
+    rerunAs: buildRef(row.rerun_as),
     previousBuildId: row.previous_id,
     nextBuildId: row.next_id,
     sameNumberIds: JSON.parse(row.same_number) as number[],
   }));
 }
+
+/** A parent build the record has, or a parent it lacks (named by its id alone: -1 for builder and number). */
+function parentOf(row: BuildRow): BuildRef | null {
+  if (row.parent_buildid === null) return null;
+  const [builderId, number] = row.parent ? (JSON.parse(row.parent) as [number, number]) : [-1, -1];
+  return { id: row.parent_buildid, builderId, number };
+}
+
+const buildRef = (json: string | null): BuildRef | null => {
+  if (json === null) return null;
+  const [id, builderId, number] = JSON.parse(json) as [number, number, number];
+  return { id, builderId, number };
+};
 
 /** The steps of these builds (a JSON list of ids), with their logs. */
 function stepsOf(record: RecordReader, buildIds: string): (Step & { buildId: number })[] {

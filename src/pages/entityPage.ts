@@ -3,12 +3,13 @@ import { type TimeView, durationText, timeView } from '../model/time.ts';
 import type { BuildFacts, BuildSummary } from '../model/types.ts';
 import { ALL, type BuildOwners, ENTITY_COLUMN, type EntityKind, type RecordReader, SUMMARY_COLUMNS, type Slice, type SummaryRow, buildSummary } from '../record/reader.ts';
 import { FAILED } from '../record/schema.ts';
-import { IN_JSON, countsBy, jsonIds } from '../record/sql.ts';
+import { IN_JSON, countsBy, groupBy, jsonIds } from '../record/sql.ts';
 import { type PageUrl, fixedPaged } from '../urls.ts';
 import { badgeUrl } from './badge.ts';
 import { successRate } from './boardPage.ts';
 import { buildUrl } from './buildPage.ts';
 import { type DurationChart, durationChart } from './durationChart.ts';
+import { STEP_TREND_BUILDS, STEP_TRENDS, type Timed, type TrendChart, durationTrend } from './durationTrend.ts';
 import { builderFeedUrl } from './feeds.ts';
 import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
 import { type FixedPager, changedFixedPages, fixedPager, fixedPaging } from './paging.ts';
@@ -45,7 +46,7 @@ export interface EntityBuildRow {
   failedStep: string | null;
 }
 
-/** A builder's badge and how to embed it (the snippets are relative to the archive's root). */
+/** A builder's badge and how to embed it (the snippets' addresses whole with --base-url, else from the archive's root). */
 export interface BadgeView {
   src: string;
   markdown: string;
@@ -66,6 +67,8 @@ export interface EntityPage extends PageBase {
   feed: string | null;
   /** The durations of this page's builds. */
   chart: DurationChart | null;
+  /** A builder's newest page: the trend of its builds' durations over its whole history, then of its longest steps. */
+  trends: TrendChart[];
   /** Which builds this page holds, counted from the entity's first (1). */
   span: { first: number; last: number };
   builds: EntityBuildRow[];
@@ -176,10 +179,12 @@ const entityAbove = (link: Linker, kind: EntityKind): Link[] =>
 /** The badge as this page shows it, and the snippets that embed it from the archive's root. */
 function badgeView(link: Linker, id: number, name: string): BadgeView {
   const alt = `${name}: last result`;
+  // Embedded elsewhere, addresses must be whole: known with --base-url, else from the archive's root.
+  const [badge, page] = [badgeUrl(id), builderUrl(id)].map((url) => link.absolute(url) ?? url);
   return {
     src: link.to(badgeUrl(id)),
-    markdown: `[![${alt}](${badgeUrl(id)})](${builderUrl(id)})`,
-    html: `<a href="${builderUrl(id)}"><img src="${badgeUrl(id)}" alt="${alt}"></a>`,
+    markdown: `[![${alt}](${badge})](${page})`,
+    html: `<a href="${page}"><img src="${badge}" alt="${alt}"></a>`,
   };
 }
 
@@ -216,6 +221,7 @@ export function entityPages(record: RecordReader, site: Site, kind: EntityKind, 
         badge: kind === 'builder' && newest ? badgeView(link, id, name) : null,
         feed,
         chart: durationChart(pageBuilds),
+        trends: kind === 'builder' && newest ? builderTrends(record, id, link) : [],
         span: { first: offset + 1, last: offset + limit },
         builds: [...pageBuilds].reverse().map((build) => {
           const { workerId = null, revision = null, failedStep = null } = facts.get(build.id) ?? {};
@@ -234,6 +240,34 @@ export function entityPages(record: RecordReader, site: Site, kind: EntityKind, 
       };
     });
   });
+}
+
+/**
+ * A builder's trends: its builds' durations over its whole history, and the steps that took longest
+ * over its newest STEP_TREND_BUILDS builds, each as a small chart of its own.
+ */
+function builderTrends(record: RecordReader, builder: number, link: Linker): TrendChart[] {
+  const builds = record
+    .statement(
+      `SELECT id, number, started_at AS startedAt, complete_at - started_at AS seconds FROM builds
+       WHERE builderid = ? AND started_at IS NOT NULL AND complete_at >= started_at ORDER BY started_at, id`,
+    )
+    .all(builder) as Timed[];
+  const steps = record
+    .statement(
+      `SELECT s.name, b.id, b.number, b.started_at AS startedAt, s.complete_at - s.started_at AS seconds
+       FROM (SELECT id, number, started_at FROM builds WHERE builderid = ? ORDER BY number DESC, id DESC LIMIT ?) b
+       JOIN steps s ON s.buildid = b.id WHERE b.started_at IS NOT NULL AND s.complete_at >= s.started_at AND s.name IS NOT NULL
+       ORDER BY b.started_at, b.id`,
+    )
+    .all(builder, STEP_TREND_BUILDS) as (Timed & { name: string })[];
+  const byStep = groupBy(steps, (step) => step.name);
+  const total = (name: string) => byStep.get(name)!.reduce((sum, step) => sum + step.seconds, 0);
+  const longest = [...byStep.keys()].sort((a, b) => total(b) - total(a) || a.localeCompare(b)).slice(0, STEP_TRENDS);
+  return [
+    durationTrend('Build duration', builds, link),
+    ...longest.map((step) => durationTrend(`Step ${step}, in its newest ${STEP_TREND_BUILDS} builds`, byStep.get(step)!, link)),
+  ].filter((chart) => chart !== null);
 }
 
 /** How many builds each builder, worker or master (or each of these) ran; ids without builds are absent. */

@@ -4,6 +4,7 @@
  * it), and `failures/`, every signature by when it was last seen. Signatures are in the record
  * (src/record/signatures.ts); a build's own page says what it hit (buildPage.ts).
  */
+import { periodsOver } from '../model/periods.ts';
 import { buildResult, type ResultView } from '../model/results.ts';
 import { type TimeView, timeView } from '../model/time.ts';
 import type { BuildSummary } from '../model/types.ts';
@@ -300,21 +301,11 @@ export interface HitTimeline {
 }
 
 const TIMELINE = { width: 600, height: 60 } as const;
-const HOUR = 3_600;
-const DAY = 86_400;
-/** Bars by hour over a short history, by day over some months, by week beyond. */
-const BUCKETS = [
-  { seconds: HOUR, unit: 'hour', longest: 2 * DAY },
-  { seconds: DAY, unit: 'day', longest: 120 * DAY },
-  { seconds: 7 * DAY, unit: 'week', longest: Infinity },
-] as const;
 
 function hitTimeline(record: RecordReader, signature: number, lastStart: number | null): HitTimeline {
   const origin = (record.db.prepare('SELECT min(started_at) FROM builds').pluck().get() as number | null) ?? lastStart ?? 0;
   const last = lastStart ?? origin;
-  const { seconds, unit } = BUCKETS.find((bucket) => last - origin < bucket.longest)!;
-  const start = Math.floor(origin / seconds) * seconds;
-  const buckets = Math.floor((last - start) / seconds) + 1;
+  const { unit, seconds, start, count: buckets, label: when } = periodsOver(origin, last);
   const counts = record
     .statement(
       `SELECT (b.started_at - ?) / ? AS bucket, count(*) AS hits FROM build_signatures bs JOIN builds b ON b.id = bs.buildid
@@ -323,10 +314,6 @@ function hitTimeline(record: RecordReader, signature: number, lastStart: number 
     .all(start, seconds, signature) as { bucket: number; hits: number }[];
   const most = Math.max(1, ...counts.map((row) => row.hits));
   const step = TIMELINE.width / buckets;
-  const when = (index: number) => {
-    const iso = new Date((start + index * seconds) * 1000).toISOString();
-    return unit === 'hour' ? `${iso.slice(0, 10)} ${iso.slice(11, 13)}:00 UTC` : iso.slice(0, 10);
-  };
   const bars = counts.map(({ bucket: index, hits }) => ({
     x: Math.round((index + 0.5) * step * 10) / 10,
     top: Math.round((TIMELINE.height - Math.max(2, (hits / most) * TIMELINE.height)) * 10) / 10,

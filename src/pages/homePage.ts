@@ -12,6 +12,7 @@ import type { Listing } from './listing.ts';
 import { revisionUrl } from './revisionPage.ts';
 import { sourceUrl } from './sourcePage.ts';
 import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
+import { branchName } from './values.ts';
 
 /** The home page: the archive's root. */
 export function homeUrl(): PageUrl {
@@ -88,7 +89,7 @@ export function homePage(record: RecordReader, site: Site, allListings: Listing[
       { label: 'builds', count: summary.builds },
       { label: 'steps', count: summary.steps },
       { label: 'builders', count: summary.builders },
-      { label: site.schema === 'statusdb' ? 'slaves' : 'workers', count: summary.workers },
+      { label: 'workers', count: summary.workers },
       { label: 'masters', count: summary.masters },
       { label: 'sourcestamps', count: summary.sourcestamps },
       { label: 'changes', count: summary.changes },
@@ -137,7 +138,7 @@ function branchesNow(record: RecordReader, link: Linker): BranchNow[] {
     const stamps = new Map(record.sourcestamps(ids).map((stamp) => [stamp.id, stamp]));
     const builds = record.buildsOfSourcestamps(ids, 40);
     return {
-      branch: branch ?? 'no branch',
+      branch: branchName(branch),
       console: link.to(consoleUrl(branch)),
       stamps: ids.map((id) => {
         const revision = stamps.get(id)?.revision;

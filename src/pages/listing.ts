@@ -5,6 +5,7 @@ import { type ChangeView, changeView } from './changes.ts';
 import { type PageKind, cutByWeight, idSpan } from './kind.ts';
 import { type FixedPageIds, type FixedPager, changedIdPages, fixedPageIds, fixedPager, fixedPaging } from './paging.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { branchName } from './values.ts';
 
 export type ListingKey =
   | { kind: 'all' }
@@ -45,7 +46,7 @@ export function listings(record: RecordReader, site: Site): Listing[] {
   const branches = record.branches().map(
     (branch): Listing => ({
       key: { kind: 'branch', branch },
-      title: branch === null ? 'Sourcestamps without a branch' : `Sourcestamps on branch ${branch}`,
+      title: branch === null ? `Sourcestamps on ${branchName(branch)}` : `Sourcestamps on branch ${branch}`,
       filter: { kind: 'branch', branch },
     }),
   );

@@ -119,7 +119,7 @@ function logPage(record: RecordReader, site: Site, log: LogInfo, options: LogPag
   const rawPath = rawLogUrl(log.buildId, log.id, log.slug);
   const own = (line: Parameters<typeof lineView>[0]) => lineView(line, '');
   return {
-    ...pageBase(link, site, `${log.name} · ${log.stepName} · ${builder.text} #${log.buildNumber}`, {
+    ...pageBase(link, site, `${builder.text} #${log.buildNumber} · ${log.stepName} · ${log.name}`, {
       above: [link.section('builders'), builder, { href: link.to(buildUrl(log.buildId)), text: `#${log.buildNumber}` }],
     }),
     build: { href: link.to(buildUrl(log.buildId)), text: `${builder.text} #${log.buildNumber}` },

@@ -16,6 +16,8 @@ export interface NotFoundPage extends PageBase {
    * first of the archive's top directories.
    */
   rootPattern: string;
+  /** Where the archive is served (--base-url), as a path; null when not known. */
+  rootPath: string | null;
   builders: string;
 }
 
@@ -30,6 +32,7 @@ function notFoundPage(site: Site): NotFoundPage {
     canonical: null,
     file: notFoundUrl(),
     rootPattern: `/(${site.topFolders.join('|')})/.*$`,
+    rootPath: site.baseUrl === null ? null : new URL(site.baseUrl).pathname,
     builders: link.to(boardUrl()),
   };
 }

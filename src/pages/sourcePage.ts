@@ -8,6 +8,7 @@ import { type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
 import { type Pager, pager } from './paging.ts';
 import { revisionUrl } from './revisionPage.ts';
 import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { branchName } from './values.ts';
 
 export function sourceUrl(id: number, page = 1): PageUrl {
   return paged(`source/${id}/`, page);
@@ -75,7 +76,7 @@ function sourceParts(ids: readonly number[], counts: Map<number, number>, budget
 
 export interface SourcePage extends PageBase {
   id: number;
-  branch: string | null;
+  branch: string;
   revision: string | null;
   /** The revision's page, which shows every stamp with it; null without a revision. */
   revisionHref: string | null;
@@ -108,7 +109,7 @@ export function sourcePages(record: RecordReader, site: Site, parts: readonly St
       return {
         ...pageBase(link, site, pageCount > 1 ? `${title}, page ${number}` : title, { above: [link.section('listing')] }),
         id: stamp.id,
-        branch: stamp.branch,
+        branch: branchName(stamp.branch),
         revision: stamp.revision,
         revisionHref: stamp.revision ? link.to(revisionUrl(stamp.revision)) : null,
         repository: stamp.repository,

@@ -13,3 +13,6 @@ export function readableProperty(stored: string): { text: string; json: boolean 
   if (value !== null && typeof value === 'object') return { text: JSON.stringify(value, null, 2), json: true };
   return { text: String(value), json: true };
 }
+
+/** A sourcestamp's branch as every page names it; the one name for stamps without one. */
+export const branchName = (branch: string | null): string => branch ?? 'no branch';

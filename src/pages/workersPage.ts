@@ -1,7 +1,7 @@
 import { type TimeView, timeView } from '../model/time.ts';
 import type { RecordReader } from '../record/reader.ts';
 import { type PageUrl } from '../urls.ts';
-import { successRate } from './boardPage.ts';
+import { RECENT_RESULTS, successRate } from './boardPage.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
 import { summaryPageKind } from './kind.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
@@ -12,6 +12,8 @@ export function workersUrl(): PageUrl {
 
 export interface WorkerRow {
   worker: Link;
+  /** Its most recently started builds, oldest left. */
+  recent: BuildChip[];
   builds: number;
   successRate: string | null;
   /** The worker's most recently started build, and when. */
@@ -19,7 +21,9 @@ export interface WorkerRow {
 }
 
 export interface WorkersPage extends PageBase {
-  heading: string;
+  /** statusdb calls them slaves. */
+  note: string | null;
+  recentCount: number;
   rows: WorkerRow[];
 }
 
@@ -28,20 +32,22 @@ export const workersKind = summaryPageKind('workers', { folder: 'workers', secti
 
 function workersPage(record: RecordReader, site: Site): WorkersPage {
   const link = new Linker(workersUrl(), site);
-  const statuses = record.buildStatus('worker', 1);
+  const statuses = record.buildStatus('worker', RECENT_RESULTS);
   const rows = [...site.workers.keys()].map((id): WorkerRow => {
     const status = statuses.get(id);
     const last = status?.recent[0];
     return {
       worker: link.worker(id)!,
+      recent: (status?.recent ?? []).map((build) => buildChip(build, link)).reverse(),
       builds: status?.builds ?? 0,
       successRate: status ? successRate(status) : null,
       last: last ? { build: buildChip(last, link), start: timeView(last.startedAt, 'not started') } : null,
     };
   });
   return {
-    ...pageBase(link, site, site.schema === 'statusdb' ? 'Slaves' : 'Workers'),
-    heading: site.schema === 'statusdb' ? 'Slaves' : 'Workers',
+    ...pageBase(link, site, 'Workers'),
+    note: site.schema === 'statusdb' ? 'statusdb calls them slaves.' : null,
+    recentCount: RECENT_RESULTS,
     rows: rows.sort((a, b) => a.worker.text.localeCompare(b.worker.text)),
   };
 }

@@ -6,7 +6,7 @@ import type { SchemaInfo, SchemaKind } from '../model/types.ts';
 import { attachSnapshot, readableSnapshotPath, readingSnapshot } from '../snapshot/open.ts';
 import { type Translator, copyLogChunks, fillStatement } from '../snapshot/translator.ts';
 import { type MergeReport, UPDATE_SCOPE, mergeIncoming } from './merge.ts';
-import { RECORD_FORMAT, type Upgrade, readableFormat, upgradeRecord } from './migrations/index.ts';
+import { RECORD_FORMAT, REREAD, type Upgrade, readableFormat, upgradeRecord } from './migrations/index.ts';
 import { RecordReader } from './reader.ts';
 import { newRecordDdl, recordDdl } from './schema.ts';
 import { recordSignatures } from './signatures.ts';
@@ -134,12 +134,15 @@ function readSnapshot(
     } else {
       db.prepare('ATTACH DATABASE ? AS incoming').run(options.stagingPath);
       db.exec(recordDdl('incoming'));
-      run(translator.translation('incoming', UPDATE_SCOPE).map((fill) => fillStatement('incoming', fill)));
+      // After an upgrade that added what only a snapshot has, every row is read once.
+      const reread = (db.prepare('SELECT count(*) FROM main.meta WHERE key = ?').pluck().get(REREAD) as number) > 0;
+      run(translator.translation('incoming', reread ? null : UPDATE_SCOPE).map((fill) => fillStatement('incoming', fill)));
       const mismatch = sameCiMismatch(db, translator);
       if (mismatch) throw refuse(mismatch);
       merge = mergeIncoming(db, translator);
       recordSignatures(db, 'changed');
     }
+    db.prepare('DELETE FROM main.meta WHERE key = ?').run(REREAD);
     writeMeta(db, {
       format: String(RECORD_FORMAT),
       family: translator.schema.kind,

@@ -66,11 +66,12 @@ CREATE TABLE masters (id INTEGER PRIMARY KEY, name TEXT, url TEXT);
 CREATE TABLE builds (
   id INTEGER PRIMARY KEY, number INTEGER NOT NULL, builderid INTEGER NOT NULL, workerid INTEGER,
   masterid INTEGER, started_at INTEGER, complete_at INTEGER, state_string TEXT NOT NULL,
-  results INTEGER, reason TEXT, lost INTEGER NOT NULL, parent_buildid INTEGER);
+  results INTEGER, reason TEXT, lost INTEGER NOT NULL, parent_buildid INTEGER, buildrequestid INTEGER);
 CREATE INDEX builds_builder ON builds (builderid, number);
 CREATE INDEX builds_worker ON builds (workerid);
 CREATE INDEX builds_master ON builds (masterid);
 CREATE INDEX builds_parent ON builds (parent_buildid) WHERE parent_buildid IS NOT NULL;
+CREATE INDEX builds_request ON builds (buildrequestid) WHERE buildrequestid IS NOT NULL;
 CREATE TABLE build_sourcestamps (buildid INTEGER NOT NULL, sourcestampid INTEGER NOT NULL,
   PRIMARY KEY (buildid, sourcestampid)) WITHOUT ROWID;
 CREATE INDEX build_sourcestamps_stamp ON build_sourcestamps (sourcestampid, buildid);

@@ -14,9 +14,10 @@ export function logLinesHtml(lines: readonly LineView[], anchored = true): strin
       .join(' ');
     const href = escapeHtml(line.href ?? `#L${line.n}`);
     const text = line.missing === null ? ansiToHtml(line.text) : `<i class="missing">[line could not be read: ${escapeHtml(line.missing)}]</i>`;
-    // Excerpts (failure summaries) link to the lines but do not claim their anchors.
+    // Excerpts (failure summaries) link to the lines but do not claim their anchors. Line numbers
+    // stay links, out of the Tab order: a long log would be thousands of stops.
     const id = anchored ? ` id="L${line.n}"` : '';
-    html += `<span${id}${classes ? ` class="${classes}"` : ''}><a href="${href}">${line.n}</a>${text}</span>`;
+    html += `<span${id}${classes ? ` class="${classes}"` : ''}><a href="${href}" tabindex="-1">${line.n}</a>${text}</span>`;
   }
   return html;
 }

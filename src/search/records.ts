@@ -4,8 +4,10 @@
  * not records (they are found as "builder + number" through per-builder lookup files instead).
  */
 import type { CustomRecord } from 'pagefind';
+import { timeView } from '../model/time.ts';
 import type { Change } from '../model/types.ts';
 import { changeUrl } from '../pages/changePage.ts';
+import { gitUnquoted } from '../pages/changes.ts';
 import { builderUrl, masterUrl, workerUrl } from '../pages/entityPage.ts';
 import { failureUrl } from '../pages/failurePage.ts';
 import type { Site } from '../pages/site.ts';
@@ -13,6 +15,13 @@ import type { RecordReader } from '../record/reader.ts';
 import { outputPath } from '../urls.ts';
 
 const LANGUAGE = 'en';
+
+/**
+ * Which part of the search a record belongs to, as a filter: the search page loads every index
+ * into one Pagefind instance (one runtime to download) and searches each scope through it.
+ */
+export type SearchScopeName = 'names' | 'changes' | 'failures';
+const scope = (name: SearchScopeName) => ({ scope: [name] });
 /** Words of a commit message worth indexing; the rest is on the page. */
 const COMMENT_CHARACTERS = 2000;
 
@@ -24,7 +33,7 @@ export function nameRecords(site: Site): CustomRecord[] {
       content: [builder.name, builder.description ?? '', ...builder.tags].join(' '),
       language: LANGUAGE,
       meta: { title: builder.name, kind: 'builder', tags: builder.tags.join(', ') },
-      filters: { kind: ['builder'], ...(builder.tags.length > 0 ? { [site.tagWord]: builder.tags } : {}) },
+      filters: { ...scope('names'), kind: ['builder'], ...(builder.tags.length > 0 ? { [site.tagWord]: builder.tags } : {}) },
     }),
   );
   const workers = [...site.workers.values()].map(
@@ -33,7 +42,7 @@ export function nameRecords(site: Site): CustomRecord[] {
       content: worker.name,
       language: LANGUAGE,
       meta: { title: worker.name, kind: site.schema === 'statusdb' ? 'slave' : 'worker' },
-      filters: { kind: ['worker'] },
+      filters: { ...scope('names'), kind: ['worker'] },
     }),
   );
   const masters = [...site.masters.values()].map(
@@ -42,7 +51,7 @@ export function nameRecords(site: Site): CustomRecord[] {
       content: [master.name, master.url ?? ''].join(' '),
       language: LANGUAGE,
       meta: { title: master.name, kind: 'master' },
-      filters: { kind: ['master'] },
+      filters: { ...scope('names'), kind: ['master'] },
     }),
   );
   return [...builders, ...workers, ...masters];
@@ -56,7 +65,8 @@ export function changeRecord(change: Change): CustomRecord {
   const revision = change.revision ?? '';
   return {
     url: outputPath(changeUrl(change.id)),
-    content: [revision, change.author ?? '', change.branch ?? '', change.comments.slice(0, COMMENT_CHARACTERS), ...change.files].join('\n'),
+    // File names as people read them (git quotes bytes beyond ASCII: `\346\227\245` is `日`).
+    content: [revision, change.author ?? '', change.branch ?? '', change.comments.slice(0, COMMENT_CHARACTERS), ...change.files.map(gitUnquoted)].join('\n'),
     language: LANGUAGE,
     meta: {
       title: `${revision.slice(0, 12) || `change ${change.id}`} · ${change.author ?? 'unknown author'}`,
@@ -64,8 +74,11 @@ export function changeRecord(change: Change): CustomRecord {
       branch: change.branch ?? '',
       revision,
       author: change.author ?? '',
+      date: change.when === null ? '' : timeView(change.when).text,
     },
-    filters: change.branch ? { branch: [change.branch] } : {},
+    filters: { ...scope('changes'), ...(change.branch ? { branch: [change.branch] } : {}) },
+    // Changes come newest first: an author's, a word's.
+    sort: { when: String(change.when ?? 0).padStart(12, '0') },
   };
 }
 
@@ -80,5 +93,6 @@ export function failureRecords(record: RecordReader): CustomRecord[] {
     content: text,
     language: LANGUAGE,
     meta: { title: text.length > 120 ? `${text.slice(0, 120)}…` : text, kind: source === 'log' ? 'failure' : 'failed step' },
+    filters: scope('failures'),
   }));
 }

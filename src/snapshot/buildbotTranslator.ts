@@ -77,7 +77,7 @@ export class BuildbotTranslator implements Translator {
       { table: 'workers', rows: `SELECT id, name FROM ${this.tables.from(workerTable)}` },
       { table: 'masters', rows: `SELECT id, name, NULL FROM ${this.tables.from('masters')}` },
       { table: 'builds', rows: `SELECT b.id, b.number, b.builderid, b.${workerColumn}, b.masterid, b.started_at, b.complete_at,
-               coalesce(b.state_string, ''), b.results, bs.reason, 0, bs.parent_buildid
+               coalesce(b.state_string, ''), b.results, bs.reason, 0, bs.parent_buildid, b.buildrequestid
         FROM ${this.tables.from('builds')} b
         LEFT JOIN ${this.tables.from('buildrequests')} br ON br.id = b.buildrequestid
         LEFT JOIN ${this.tables.from('buildsets')} bs ON bs.id = br.buildsetid

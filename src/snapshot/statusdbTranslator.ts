@@ -90,7 +90,7 @@ export class StatusdbTranslator implements Translator {
   constructor(db: Database.Database) {
     this.tables = new SnapshotTables(db, STATUSDB_2010_DDL, [
       'builders', 'slaves', 'masters', 'builds', 'build_properties', 'properties', 'steps', 'sourcestamps', 'changes',
-      'source_changes', 'file_changes', 'files',
+      'source_changes', 'file_changes', 'files', 'build_requests',
     ]);
     this.schema = { kind: 'statusdb', description: 'Mozilla statusdb (2010 schema)', absentTables: this.tables.absent };
     const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
@@ -112,7 +112,8 @@ export class StatusdbTranslator implements Translator {
       { table: 'workers', rows: `SELECT id, ${repairSql('name')} FROM ${this.tables.from('slaves')}` },
       { table: 'masters', rows: `SELECT id, ${repairSql('coalesce(name, url)')}, url FROM ${this.tables.from('masters')}` },
       { table: 'builds', rows: `SELECT id, buildnumber, builder_id, slave_id, master_id, ${timeSql('starttime')}, ${timeSql('endtime')},
-               '', result, ${repairSql('reason')}, lost = 1, NULL
+               '', result, ${repairSql('reason')}, lost = 1, NULL,
+               (SELECT min(br.request_id) FROM ${this.tables.from('build_requests')} br WHERE br.build_id = b.id)
         FROM ${this.tables.from('builds')} b WHERE ${scope?.build('b.id') ?? all}` },
       { table: 'build_sourcestamps', rows: `SELECT id, source_id FROM ${this.tables.from('builds')}
         WHERE source_id IS NOT NULL AND ${ofBuilds('id')}` },

@@ -7,6 +7,7 @@
   if (!view) return;
   var lines = function () { return view.querySelectorAll('pre.log > span[id^="L"]'); };
   var errors = view.querySelectorAll('pre.log > span.k-error[id]');
+  var warnings = view.querySelectorAll('pre.log > span.k-warning[id]');
   var anchor = null;
 
   function lineNumber(element) { return Number(element.id.slice(1)); }
@@ -30,7 +31,8 @@
         if (!firstLine) firstLine = line;
       }
     });
-    if (firstLine && scroll) firstLine.scrollIntoView({ block: 'center' });
+    // Just below the sticky toolbar: the lines' scroll margin is the toolbar's height.
+    if (firstLine && scroll) firstLine.scrollIntoView({ block: 'start' });
   }
 
   function go(range) {
@@ -52,22 +54,26 @@
     }
   });
 
-  // Next and previous error from the selected line (the first or last error when none is), around.
-  function jump(direction) {
-    if (errors.length === 0) return;
+  // Next and previous error (or warning) from the selected line (the first or last when none is), around.
+  function jump(direction, marked) {
+    if (marked.length === 0) return;
     var target = null;
-    for (var i = 0; i < errors.length; i++) {
-      var n = lineNumber(errors[i]);
-      if (direction > 0 && (anchor === null || n > anchor)) { target = errors[i]; break; }
-      if (direction < 0 && anchor !== null && n < anchor) target = errors[i];
+    for (var i = 0; i < marked.length; i++) {
+      var n = lineNumber(marked[i]);
+      if (direction > 0 && (anchor === null || n > anchor)) { target = marked[i]; break; }
+      if (direction < 0 && anchor !== null && n < anchor) target = marked[i];
     }
-    if (!target) target = direction > 0 ? errors[0] : errors[errors.length - 1];
+    if (!target) target = direction > 0 ? marked[0] : marked[marked.length - 1];
     anchor = lineNumber(target);
     go({ first: anchor, last: anchor });
   }
 
   var bar = document.createElement('div');
   bar.className = 'log-tools';
+  var title = document.createElement('span');
+  title.className = 'log-tools-title';
+  title.textContent = view.getAttribute('data-title');
+  bar.appendChild(title);
   function button(text, title, action) {
     var element = document.createElement('button');
     element.type = 'button';
@@ -78,8 +84,12 @@
     return element;
   }
   if (errors.length > 0) {
-    button('↑ previous error', 'Previous error (p)', function () { jump(-1); });
-    button('↓ next error', 'Next error (n)', function () { jump(1); });
+    button('↑ previous error', 'Previous error (p)', function () { jump(-1, errors); });
+    button('↓ next error', 'Next error (n)', function () { jump(1, errors); });
+  }
+  if (warnings.length > 0) {
+    button('↑ previous warning', 'Previous warning (shift-p)', function () { jump(-1, warnings); });
+    button('↓ next warning', 'Next warning (shift-n)', function () { jump(1, warnings); });
   }
   var wrap = button('no wrap', 'Wrap long lines or not', function () {
     var unwrapped = view.classList.toggle('nowrap');
@@ -88,12 +98,18 @@
   });
   wrap.setAttribute('aria-pressed', 'false');
   view.parentNode.insertBefore(bar, view);
+  // Lines scrolled to stop below the toolbar, however many rows it wraps to.
+  function fitScrollMargin() { view.style.setProperty('--toolbar', bar.offsetHeight + 8 + 'px'); }
+  fitScrollMargin();
+  window.addEventListener('resize', fitScrollMargin);
 
   document.addEventListener('keydown', function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName)) return;
-    if (event.key === 'n') jump(1);
-    else if (event.key === 'p') jump(-1);
+    if (event.key === 'n') jump(1, errors);
+    else if (event.key === 'p') jump(-1, errors);
+    else if (event.key === 'N') jump(1, warnings);
+    else if (event.key === 'P') jump(-1, warnings);
   });
   window.addEventListener('hashchange', function () { select(parseRange(location.hash), true); });
 

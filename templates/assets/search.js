@@ -1,5 +1,6 @@
 // copra's search page: Pagefind indexes loaded from this archive, whatever sub-path it is served
-// from. Builder names load only the small "names" index; change shards load when asked for.
+// from. Pagefind's runtime loads once: every index (names, failures, the change partitions) is
+// merged into one instance, and each part of the search is a filter (`scope`) on it.
 import { isErrorLine, normalizeLine } from './signature.js';
 
 const root = new URL('../', import.meta.url);
@@ -7,35 +8,23 @@ const form = document.getElementById('search-form');
 const input = document.getElementById('search-query');
 const status = document.getElementById('search-status');
 const list = document.getElementById('search-results');
-const MAX_RESULTS = 30;
+const more = document.getElementById('search-more');
+/** Results shown at once; the "more" button shows the next ones. */
+const SHOWN_AT_ONCE = 30;
 
-const engines = new Map();
-let manifest = null;
+let engine = null;
 
-async function loadManifest() {
-  manifest ??= await (await fetch(new URL('search/manifest.json', root))).json();
-  return manifest;
-}
-
-/** One Pagefind instance per scope: its first index, with the scope's other shards merged in. */
-async function engine(scope) {
-  if (!engines.has(scope)) {
-    engines.set(
-      scope,
-      (async () => {
-        const { names, failures, changes } = await loadManifest();
-        const paths = scope === 'names' ? [names] : scope === 'failures' ? [failures] : changes;
-        if (paths.length === 0) return null;
-        const pagefind = await import(new URL(`${paths[0]}pagefind.js`, root).href);
-        // Records hold site-relative URLs; Pagefind prefixes them with baseUrl: the archive's root.
-        await pagefind.options({ basePath: new URL(paths[0], root).pathname, baseUrl: root.pathname });
-        for (const path of paths.slice(1)) await pagefind.mergeIndex(new URL(path, root).href);
-        await pagefind.init();
-        return pagefind;
-      })(),
-    );
-  }
-  return engines.get(scope);
+function pagefind() {
+  engine ??= (async () => {
+    const { names, failures, changes } = await (await fetch(new URL('search/manifest.json', root))).json();
+    const runtime = await import(new URL(`${names}pagefind.js`, root).href);
+    // Records hold site-relative URLs; Pagefind prefixes them with baseUrl: the archive's root.
+    await runtime.options({ basePath: new URL(names, root).pathname, baseUrl: root.pathname });
+    for (const path of [failures, ...changes]) await runtime.mergeIndex(new URL(path, root).href);
+    await runtime.init();
+    return runtime;
+  })();
+  return engine;
 }
 
 /** Pagefind's excerpt with its <mark>s kept and everything else as plain text. */
@@ -50,7 +39,7 @@ function excerptNodes(html) {
   });
 }
 
-function resultItem({ href, title, kind, excerpt }) {
+function resultItem({ href, title, kind, date, excerpt }) {
   const item = document.createElement('li');
   const link = document.createElement('a');
   link.href = href;
@@ -59,6 +48,12 @@ function resultItem({ href, title, kind, excerpt }) {
   label.className = 'kind';
   label.textContent = kind;
   item.append(label, ' ', link);
+  if (date) {
+    const time = document.createElement('span');
+    time.className = 'date';
+    time.textContent = date;
+    item.append(' ', time);
+  }
   if (excerpt) {
     const text = document.createElement('p');
     text.className = 'excerpt';
@@ -69,12 +64,11 @@ function resultItem({ href, title, kind, excerpt }) {
 }
 
 /** "Some Builder 12" or "Some Builder #12": that build, through the builder's number lookup. */
-async function buildsByNumber(query) {
+async function buildsByNumber(runtime, query) {
   const match = /^(.*\S)\s+#?(\d+)$/.exec(query);
   if (!match) return [];
   const [, name, number] = match;
-  const names = await engine('names');
-  const found = await names.search(name);
+  const found = await runtime.search(name, { filters: { scope: 'names' } });
   const items = [];
   for (const result of found.results.slice(0, 5)) {
     const data = await result.data();
@@ -82,46 +76,59 @@ async function buildsByNumber(query) {
     if (data.meta.kind !== 'builder' || !builderId) continue;
     const numbers = await (await fetch(new URL(`search/builds/${builderId}.json`, root))).json();
     const buildId = numbers[number];
-    if (buildId !== undefined) {
-      items.push(resultItem({ href: new URL(`build/${buildId}/index.html`, root).href, title: `${data.meta.title} #${number}`, kind: 'build' }));
-    }
+    if (buildId !== undefined) items.push(() => resultItem({ href: new URL(`build/${buildId}/index.html`, root).href, title: `${data.meta.title} #${number}`, kind: 'build' }));
   }
   return items;
 }
 
+/** A Pagefind result as the list shows it, read when it is shown. */
+const shown = (result) => async () => {
+  const data = await result.data();
+  return resultItem({ href: new URL(data.url, root).href, title: data.meta.title, kind: data.meta.kind, date: data.meta.date, excerpt: data.excerpt });
+};
+
 let latestSearch = 0;
+/** The results of the latest search not shown yet. */
+let waiting = [];
+
+async function showMore(ticket) {
+  const next = waiting.splice(0, SHOWN_AT_ONCE);
+  const items = await Promise.all(next.map((item) => item()));
+  if (ticket !== latestSearch) return;
+  list.append(...items);
+  more.hidden = waiting.length === 0;
+  more.textContent = `Show ${Math.min(SHOWN_AT_ONCE, waiting.length)} more (${waiting.length} not shown)`;
+}
 
 async function search(query, scope) {
   // Typing and switching scope start searches that may finish out of order: only the latest shows.
   const ticket = ++latestSearch;
   list.replaceChildren();
+  more.hidden = true;
+  waiting = [];
   if (!query.trim()) {
     status.textContent = '';
     return;
   }
   status.textContent = 'Searching…';
+  const runtime = await pagefind();
   // Everything: names first (a builder is what most people look for), then changes, then
   // failures; a pasted error line looks for its failure first.
-  const errorLine = isErrorLine(query);
-  const scopes = scope === 'all' ? (errorLine ? ['failures', 'names', 'changes'] : ['names', 'changes', 'failures']) : [scope];
-  const items = [];
-  let total = 0;
+  const scopes = scope !== 'all' ? [scope] : isErrorLine(query) ? ['failures', 'names', 'changes'] : ['names', 'changes', 'failures'];
+  const results = [];
   for (const each of scopes) {
-    const pagefind = await engine(each);
-    if (!pagefind) continue;
+    if (each === 'names') results.push(...(await buildsByNumber(runtime, query)));
     // A failure's signature has its times, process ids, addresses and paths taken out: so has the query.
-    const found = await pagefind.search(each === 'failures' ? normalizeLine(query) : query);
-    const numbered = each === 'names' ? await buildsByNumber(query) : [];
-    items.push(...numbered);
-    for (const result of found.results.slice(0, MAX_RESULTS)) {
-      const data = await result.data();
-      items.push(resultItem({ href: new URL(data.url, root).href, title: data.meta.title, kind: data.meta.kind, excerpt: data.excerpt }));
-    }
-    total += found.results.length + numbered.length;
+    const found = await runtime.search(each === 'failures' ? normalizeLine(query) : query, {
+      filters: { scope: each },
+      ...(each === 'changes' ? { sort: { when: 'desc' } } : {}),
+    });
+    results.push(...found.results.map(shown));
   }
   if (ticket !== latestSearch) return;
-  list.replaceChildren(...items);
-  status.textContent = items.length === 0 ? `Nothing found for “${query}”.` : `${total} result${total === 1 ? '' : 's'}.`;
+  status.textContent = results.length === 0 ? `Nothing found for “${query}”.` : `${results.length} result${results.length === 1 ? '' : 's'}.`;
+  waiting = results;
+  await showMore(ticket);
 }
 
 const SCOPES = ['all', 'names', 'changes', 'failures'];
@@ -140,6 +147,7 @@ if (location.protocol !== 'file:') {
     search(query, currentScope());
   });
   form.addEventListener('change', () => search(input.value, currentScope()));
+  more.addEventListener('click', () => showMore(latestSearch));
   if (params.get('q')) {
     input.value = params.get('q');
     // The header's box has no scope: it searches everything.

@@ -141,11 +141,14 @@ export const sitemapAddresses = (out: string, baseUrl: string) =>
 export const locs = (xml: string) =>
   [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
 
-/** A page's kind: its address with the ids, revisions and page numbers in it left out. */
+/** Folders whose next segment names one thing of a kind: a revision, a failure's key, a branch, a tag. */
+const NAMED_BY_NEXT = new Set(['revision', 'failure', 'console', 'branch', 'tag']);
+
+/** A page's kind: its address with the ids, names, revisions and page numbers in it left out. */
 export const kindOf = (page: string) =>
   page
     .split('/')
-    .map((segment, index, segments) => (/^\d+$/.test(segment) || segments[index - 1] === 'revision' ? '#' : segment))
+    .map((segment, index, segments) => (/^\d+$/.test(segment) || (NAMED_BY_NEXT.has(segments[index - 1]!) && segment !== 'index.html') ? '#' : segment))
     .join('/');
 
 /** The first of `pages` (paths in an archive) of each kind. */

@@ -1,27 +1,9 @@
 import Database from 'better-sqlite3';
-import { createReadStream } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname } from 'node:path';
+import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileFor } from '../../src/serve.ts';
 import { BUILDBOT_FIXTURE, fixtureArchive, querySnapshot } from '../helpers/archive.ts';
-import { launchChromium } from '../helpers/browser.ts';
-
-const SUB_PATH = '/some/sub/path/';
-
-/** The archive under a sub-path of a static host, as a visitor would meet it. */
-function serveUnder(directory: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    const url = request.url ?? '/';
-    const file = url.startsWith(SUB_PATH) ? fileFor(directory, `/${url.slice(SUB_PATH.length)}`) : null;
-    if (!file) return void response.writeHead(404).end();
-    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm' };
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+import { SUB_PATH, launchChromium, serveUnder } from '../helpers/browser.ts';
 
 describe('searching the archive in a browser', () => {
   let server: Server;
@@ -31,10 +13,7 @@ describe('searching the archive in a browser', () => {
   let db: Database.Database;
 
   beforeAll(async () => {
-    server = await serveUnder(await fixtureArchive('buildbot'));
-    const address = server.address();
-    if (!address || typeof address === 'string') throw new Error('no server address');
-    base = `http://127.0.0.1:${address.port}${SUB_PATH}`;
+    ({ server, base } = await serveUnder(await fixtureArchive('buildbot')));
     browser = await launchChromium();
     page = await browser.newPage();
     db = querySnapshot(BUILDBOT_FIXTURE);
@@ -127,6 +106,70 @@ describe('searching the archive in a browser', () => {
     await page.locator('#search-results li a').nth(at).click();
     await page.waitForURL(/\/failure\/[0-9a-f]+\/index\.html$/);
     expect(await page.locator('p.signature code').textContent()).toBe('TEST-UNEXPECTED-FAIL | dom/base/nsGlobalWindow.cpp | assertion count 1 is more than expected 0');
+  });
+
+  /** Every result of the search on screen: "more" pressed until it hides; the status's total, and each result's link and date. */
+  async function allResults(): Promise<{ total: number; results: { href: string; date: string }[] }> {
+    const more = page.locator('#search-more');
+    while (await more.isVisible()) {
+      const shown = await page.locator('#search-results > li').count();
+      await more.click();
+      await expect.poll(() => page.locator('#search-results > li').count()).toBeGreaterThan(shown);
+    }
+    const status = (await page.locator('#search-status').textContent()) ?? '';
+    const results = await page.locator('#search-results > li').evaluateAll((items) =>
+      items.map((item) => ({ href: item.querySelector('a')!.getAttribute('href')!, date: item.querySelector('.date')?.textContent ?? '' })),
+    );
+    return { total: Number(/^([\d,]+) results?\.$/.exec(status)?.[1]?.replace(/,/g, '')), results };
+  }
+  const changePath = (id: number) => `${SUB_PATH}change/${id}/index.html`;
+
+  it("finds an author's changes, dated, newest first, every one of them reachable", async () => {
+    const author = db
+      .prepare("SELECT author FROM changes WHERE author LIKE '%<%' GROUP BY author HAVING count(*) > 30 ORDER BY count(*) DESC, author LIMIT 1")
+      .pluck()
+      .get() as string;
+    const theirs = db.prepare('SELECT changeid FROM changes WHERE author = ?').pluck().all(author) as number[];
+    await searchFor(author.split('<')[0]!.trim(), 'changes');
+    const { total, results } = await allResults();
+    // More than one screenful, all reachable: the list holds one item per result and nothing else.
+    expect(total).toBeGreaterThan(30);
+    expect(results).toHaveLength(total);
+    const paths = results.map((result) => new URL(result.href).pathname);
+    expect(new Set(paths).size).toBe(total);
+    for (const id of theirs) expect(paths).toContain(changePath(id));
+    const dates = results.map((result) => result.date);
+    expect(dates.every((date) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/.test(date)), dates.join('\n')).toBe(true);
+    expect(dates).toEqual([...dates].sort().reverse());
+  });
+
+  it('finds the changes of a file named in Japanese by its name as people read it', async () => {
+    // git quotes the file name's bytes (`\346\227\245…`); the change pages show it decoded.
+    const ids = db.prepare("SELECT DISTINCT changeid FROM change_files WHERE filename LIKE '%\\346\\227\\245\\346\\234\\254\\350\\252\\236%'").pluck().all() as number[];
+    expect(ids.length).toBeGreaterThan(0);
+    await searchFor('日本語', 'changes');
+    const { total, results } = await allResults();
+    expect(results).toHaveLength(total);
+    const paths = results.map((result) => new URL(result.href).pathname);
+    for (const id of ids) expect(paths).toContain(changePath(id));
+  });
+
+  it("downloads Pagefind's runtime once, whichever parts of the search it reads", async () => {
+    const runtime: string[] = [];
+    const watch = (request: { url: () => string }) => {
+      if (/\/(pagefind\.js|pagefind-worker\.js|wasm\.[^/]*\.pagefind)$/.test(request.url())) runtime.push(request.url());
+    };
+    page.on('request', watch);
+    try {
+      await page.goto(`${base}search/index.html?q=${encodeURIComponent('nsGlobalWindow')}&scope=all`);
+      await page.waitForSelector('#search-results li', { timeout: 20_000 });
+      await page.check('input[name=scope][value=changes]');
+      await page.check('input[name=scope][value=failures]');
+      await expect.poll(() => page.locator('#search-status').textContent()).toMatch(/results?\.$/);
+    } finally {
+      page.off('request', watch);
+    }
+    expect(runtime.map((url) => url.split('/').at(-1)).sort()).toEqual(['pagefind-worker.js', 'pagefind.js', 'wasm.en.pagefind']);
   });
 
   it('keeps HTML in commit messages inert in result excerpts', async () => {

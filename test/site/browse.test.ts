@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { groupBy } from '../../src/record/sql.ts';
 import { serveDirectory } from '../../src/serve.ts';
 import { pathSegment } from '../../src/urls.ts';
 import { FIXTURES, fixtureArchive, querySnapshot, readPage, text } from '../helpers/archive.ts';
@@ -69,7 +70,21 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
     return () => db.close();
   });
 
-  it("shows every builder on the board once per tag, with its last finished build's result, its recent builds and its build count", () => {
+  /** SQL naming, per schema, a builder's tags (`?`), the platforms its builds name (`?`), and every platform any build names. */
+  const platformSql = statusdb
+    ? {
+        tags: 'SELECT category FROM builders WHERE id = ? AND category IS NOT NULL',
+        ofBuilds: `SELECT DISTINCT p.value ->> '$' FROM builds b JOIN build_properties bp ON bp.build_id = b.id
+                   JOIN properties p ON p.id = bp.property_id AND p.name = 'platform' WHERE b.builder_id = ?`,
+        all: "SELECT DISTINCT value ->> '$' FROM properties WHERE name = 'platform'",
+      }
+    : {
+        tags: 'SELECT t.name FROM builders_tags bt JOIN tags t ON t.id = bt.tagid WHERE bt.builderid = ? ORDER BY t.name',
+        ofBuilds: `SELECT DISTINCT bp.value ->> '$' FROM builds b JOIN build_properties bp ON bp.buildid = b.id AND bp.name = 'platform' WHERE b.builderid = ?`,
+        all: "SELECT DISTINCT value ->> '$' FROM build_properties WHERE name = 'platform'",
+      };
+
+  it("shows every builder on the board once, under its platform, failing first, with its tags, its last finished build's result, its recent builds oldest left and its build count", () => {
     const builders = db.prepare('SELECT id FROM builders ORDER BY id').pluck().all() as number[];
     const lastFinished = db.prepare(
       `SELECT id, ${c.result} AS result FROM ${c.builds} WHERE ${c.builder} = ? AND ${c.result} IS NOT NULL ORDER BY ${c.start} DESC, id DESC LIMIT 1`,
@@ -78,21 +93,35 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
     const counts = db.prepare(
       `SELECT count(*) AS builds, count(${c.result}) AS finished, count(*) FILTER (WHERE ${c.result} = 0) AS successes FROM ${c.builds} WHERE ${c.builder} = ?`,
     );
-    const tagCount = db.prepare(
-      statusdb ? 'SELECT 1' : 'SELECT max(1, count(*)) FROM builders_tags WHERE builderid = ?',
-    ).pluck();
+    const tagsOf = db.prepare(platformSql.tags).pluck();
+    const platformsOfBuilds = db.prepare(platformSql.ofBuilds).pluck();
+    const platforms = new Set(db.prepare(platformSql.all).pluck().all() as string[]);
 
-    const rows = readPage(out, 'builders/').querySelectorAll('table.board tbody tr');
-    const shown = new Map<number, typeof rows>();
-    for (const row of rows) {
-      const id = linkedId(row.querySelector('td.name a')?.getAttribute('href'), 'builder');
-      shown.set(id, [...(shown.get(id) ?? []), row]);
+    const groups = readPage(out, 'builders/').querySelectorAll('section.board-group');
+    const shown = new Map<number, { group: string; row: ReturnType<typeof readPage> }[]>();
+    for (const section of groups) {
+      const group = text(section.querySelector('h2')).replace(/^platform /, '');
+      const rows = section.querySelectorAll('table.board tbody tr');
+      // Failing builders first: no row without "failing since" above one with it.
+      const failing = rows.map((row) => text(row.querySelector('td[data-label="Failing since"]')) !== '');
+      expect(failing, `order of the ${group} group`).toEqual([...failing].sort((a, b) => Number(b) - Number(a)));
+      for (const row of rows) {
+        const id = linkedId(row.querySelector('td.name > a')?.getAttribute('href'), 'builder');
+        shown.set(id, [...(shown.get(id) ?? []), { group, row }]);
+      }
     }
     expect([...shown.keys()].sort((a, b) => a - b)).toEqual(builders);
     for (const id of builders) {
-      const expectedTags = statusdb ? 1 : (tagCount.get(id) as number);
-      expect(shown.get(id), `rows of builder ${id}`).toHaveLength(expectedTags);
-      const row = shown.get(id)![0]!;
+      expect(shown.get(id), `rows of builder ${id}`).toHaveLength(1);
+      const { group, row } = shown.get(id)![0]!;
+      const tags = tagsOf.all(id) as string[];
+      expect(row.querySelectorAll('td.name .tags a').map(text).sort(), `tags of builder ${id}`).toEqual([...tags].sort());
+      const platformTag = tags.find((tag) => platforms.has(tag));
+      const ofBuilds = platformsOfBuilds.all(id) as string[];
+      if (platformTag) expect(group, `group of builder ${id}`).toBe(platformTag);
+      else if (ofBuilds.length > 0) expect(ofBuilds, `group of builder ${id}`).toContain(group);
+      else expect(group, `group of builder ${id}`).toBe('other');
+
       const last = lastFinished.get(id) as { id: number; result: number } | undefined;
       const lastLink = row.querySelector('td.last a');
       if (last) {
@@ -100,7 +129,7 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
         expect(linkedId(lastLink?.getAttribute('href'), 'build')).toBe(last.id);
       } else expect(lastLink).toBeNull();
       const strip = row.querySelectorAll('.strip a').map((link) => linkedId(link.getAttribute('href'), 'build'));
-      expect(strip, `recent builds of builder ${id}`).toEqual(recent.all(id));
+      expect(strip, `recent builds of builder ${id}`).toEqual((recent.all(id) as number[]).reverse());
       const count = counts.get(id) as { builds: number; finished: number; successes: number };
       const cells = row.querySelectorAll('td.number');
       expect(text(cells[1]).replace(/,/g, '')).toBe(String(count.builds));
@@ -108,9 +137,10 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
     }
   });
 
-  it('lists every worker with its build count and its most recently started build', () => {
+  it('lists every worker with its build count, its most recently started build and its recent builds oldest left', () => {
     const workers = db.prepare(`SELECT id FROM ${c.workers} ORDER BY id`).pluck().all() as number[];
     const newest = db.prepare(`SELECT id FROM ${c.builds} WHERE ${c.worker} = ? ORDER BY ${c.start} DESC, id DESC LIMIT 1`).pluck();
+    const recent = db.prepare(`SELECT id FROM ${c.builds} WHERE ${c.worker} = ? ORDER BY ${c.start} DESC, id DESC LIMIT 20`).pluck();
     const count = db.prepare(`SELECT count(*) FROM ${c.builds} WHERE ${c.worker} = ?`).pluck();
     const rows = readPage(out, 'workers/').querySelectorAll('table.board tbody tr');
     expect(rows.map((row) => linkedId(row.querySelector('td.name a')?.getAttribute('href'), 'worker')).sort((a, b) => a - b)).toEqual(workers);
@@ -119,6 +149,76 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
       const newestId = newest.get(id) as number | undefined;
       expect(linkedId(row.querySelector('td[data-label="Last build"] a')?.getAttribute('href'), 'build') || undefined).toBe(newestId);
       expect(text(row.querySelector('td[data-label="Builds"]')).replace(/,/g, '')).toBe(String(count.get(id)));
+      const strip = row.querySelectorAll('.strip a').map((link) => linkedId(link.getAttribute('href'), 'build'));
+      expect(strip, `recent builds of worker ${id}`).toEqual((recent.all(id) as number[]).reverse());
+    }
+  });
+
+  // statusdb's steps publish no URLs and its builds no trigger: the buildbot fixture's trigger steps do.
+  it.skipIf(statusdb)("leads a trigger step to the archive's builds of its build request, never to the master's page of one it holds", () => {
+    const published = db
+      .prepare(
+        `SELECT s.buildid AS build, u.value ->> '$.name' AS name, u.value ->> '$.url' AS url FROM steps s, json_each(s.urls_json) u
+         WHERE u.value ->> '$.url' LIKE '%#buildrequests/%' ORDER BY s.buildid`,
+      )
+      .all() as { build: number; name: string; url: string }[];
+    const buildsOfRequest = db.prepare('SELECT id FROM builds WHERE buildrequestid = ? ORDER BY id').pluck();
+    expect(published.length).toBeGreaterThan(100);
+    let unarchived = 0;
+    for (const [build, urls] of groupBy(published, (row) => row.build)) {
+      const page = readPage(out, `build/${build}/`);
+      expect(page.querySelectorAll('a[href*="buildrequests"]'), `build ${build}`).toHaveLength(0);
+      const stepUrls = page.querySelectorAll('.step-url');
+      for (const { name, url } of urls) {
+        const ids = buildsOfRequest.all(Number(/(\d+)$/.exec(url)![1])) as number[];
+        if (ids.length === 0) {
+          unarchived++;
+          expect(stepUrls.some((each) => text(each) === `${name} (${url}, not in the archive)`), `${url} on build ${build}`).toBe(true);
+          continue;
+        }
+        const link = stepUrls.find((each) => each.tagName === 'A' && text(each) === name);
+        expect(linkedId(link?.getAttribute('href'), 'build'), `${url} on build ${build}`).toBe(ids.at(-1));
+      }
+    }
+    // The fixture holds requests that never ran a build: their addresses stay as text.
+    expect(unarchived).toBeGreaterThan(0);
+  });
+
+  /** The term's value in a page's facts list. */
+  const fact = (page: ReturnType<typeof readPage>, term: string) => page.querySelectorAll('dl.facts dt').find((dt) => text(dt) === term)?.nextElementSibling ?? null;
+
+  it.skipIf(statusdb)('names triggering and triggered builds by builder and number', () => {
+    const triggered = db
+      .prepare(
+        `SELECT b.id, p.id AS parent, pb.name AS parentBuilder, p.number AS parentNumber FROM builds b
+         JOIN buildrequests br ON br.id = b.buildrequestid JOIN buildsets bs ON bs.id = br.buildsetid
+         JOIN builds p ON p.id = bs.parent_buildid JOIN builders pb ON pb.id = p.builderid ORDER BY b.id LIMIT 50`,
+      )
+      .all() as { id: number; parent: number; parentBuilder: string; parentNumber: number }[];
+    expect(triggered.length).toBeGreaterThan(0);
+    for (const { id, parent, parentBuilder, parentNumber } of triggered) {
+      const link = fact(readPage(out, `build/${id}/`), 'Triggered by')?.querySelector('a');
+      expect(text(link), `parent of build ${id}`).toBe(`${parentBuilder} #${parentNumber}`);
+      expect(linkedId(link?.getAttribute('href'), 'build')).toBe(parent);
+      const children = fact(readPage(out, `build/${parent}/`), 'Triggered')?.querySelectorAll('a') ?? [];
+      expect(children.map((child) => linkedId(child.getAttribute('href'), 'build')), `children of build ${parent}`).toContain(id);
+    }
+  });
+
+  it('links the builds of a build request run more than once (retries) to each other, both ways', () => {
+    // statusdb: a build's request is the first it names in build_requests, as copra reads it.
+    const requests = statusdb
+      ? 'SELECT build_id AS id, min(request_id) AS request FROM build_requests GROUP BY build_id'
+      : 'SELECT id, buildrequestid AS request FROM builds';
+    const reruns = db.prepare(`SELECT json_group_array(id ORDER BY id) FROM (${requests}) GROUP BY request HAVING count(*) > 1`).pluck().all() as string[];
+    expect(reruns.length).toBeGreaterThan(0);
+    for (const ids of reruns.map((json) => JSON.parse(json) as number[])) {
+      ids.forEach((id, index) => {
+        const page = readPage(out, `build/${id}/`);
+        const linked = (term: string) => linkedId(fact(page, term)?.querySelector('a')?.getAttribute('href'), 'build') || null;
+        expect(linked('Rerun of'), `rerun of build ${id}`).toBe(ids[index - 1] ?? null);
+        expect(linked('Rerun as'), `rerun as build ${id}`).toBe(ids[index + 1] ?? null);
+      });
     }
   });
 
@@ -240,16 +340,17 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
       const server = await serveDirectory(out, 0);
       try {
         const root = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-        for (const missing of ['no-such-page', 'build/999999999/', 'build/999999999/log/1/']) {
+        for (const missing of ['no-such-page', 'build/999999999/', 'build/999999999/log/1/', 'no-such-folder/deeper/still/']) {
           const response = await fetch(root + missing);
           expect(response.status, missing).toBe(404);
           expect(await response.text()).toContain('Not in this archive');
           const page = browserTab();
           await page.goto(root + missing);
+          // Under a folder the archive lacks, the page finds the archive's root (and its stylesheet) by asking the server.
+          await expect.poll(() => page.evaluate(() => getComputedStyle(document.querySelector('header.site')!).display), { message: missing }).toBe('flex');
           const builders = await page.getByRole('link', { name: 'builders', exact: true }).evaluate((link) => (link as HTMLAnchorElement).href);
           expect(builders, missing).toBe(`${root}builders/index.html`);
           expect((await fetch(builders)).status).toBe(200);
-          expect(await page.evaluate(() => getComputedStyle(document.querySelector('header.site')!).display), missing).toBe('flex');
         }
       } finally {
         server.close();
@@ -316,6 +417,29 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
     });
   });
 
+  it("draws on a builder's newest page the median and 90th percentile duration of its builds per period over its whole history, each linked to its build", () => {
+    const builder = db.prepare(`SELECT ${c.builder} FROM ${c.builds} GROUP BY ${c.builder} ORDER BY count(*) DESC, ${c.builder} LIMIT 1`).pluck().get() as number;
+    const [start, end] = statusdb ? ["unixepoch(starttime)", "unixepoch(endtime)"] : ['started_at', 'complete_at'];
+    const timed = db
+      .prepare(`SELECT id, ${start} AS start, ${end} - ${start} AS seconds FROM builds WHERE ${c.builder} = ? AND ${start} IS NOT NULL AND ${end} >= ${start} ORDER BY ${start}, id`)
+      .all(builder) as { id: number; start: number; seconds: number }[];
+    const span = timed.at(-1)!.start - timed[0]!.start;
+    const period = span < 2 * 86_400 ? 3_600 : span < 120 * 86_400 ? 86_400 : 7 * 86_400;
+    const first = Math.floor(timed[0]!.start / period) * period;
+    const expected = [...groupBy(timed, (build) => Math.floor((build.start - first) / period)).values()].flatMap((builds) => {
+      const sorted = [...builds].sort((a, b) => a.seconds - b.seconds || a.id - b.id);
+      const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!.id;
+      return [at(0.5), at(0.9)];
+    });
+
+    const chart = readPage(out, `builder/${builder}/`).querySelector('section.trends figure.trend');
+    expect(text(chart?.querySelector('figcaption'))).toBe('Build duration');
+    const marks = chart!.querySelectorAll('svg a');
+    expect(marks.map((mark) => linkedId(mark.getAttribute('href'), 'build'))).toEqual(expected);
+    // Each mark says what it is in words: a tooltip and what a screen reader reads.
+    for (const mark of marks) expect(text(mark.querySelector('title'))).toMatch(/^(median|90th percentile) of \d+ builds? in the (hour|day|week) of .+: .+ \(#\d+\)$/);
+  });
+
   it("says each builder's success rate on its newest page", () => {
     const builders = db.prepare('SELECT id FROM builders ORDER BY id').pluck().all() as number[];
     const counts = db.prepare(`SELECT count(${c.result}) AS finished, count(*) FILTER (WHERE ${c.result} = 0) AS successes FROM ${c.builds} WHERE ${c.builder} = ?`);
@@ -358,8 +482,17 @@ describe.each(FIXTURES)('browsing the $name fixture archive', ({ file, archive }
     const stampsOf = db.prepare('SELECT id FROM sourcestamps WHERE branch IS ? ORDER BY id DESC').pluck();
     const buildsOfStamp = db.prepare(sql.buildsOfStamp).pluck();
     const builderOf = new Map((db.prepare(`SELECT id, ${c.builder} AS builder FROM ${c.builds}`).all() as { id: number; builder: number }[]).map((row) => [row.id, row.builder]));
-    const consoles = readPage(out, 'console/').querySelectorAll('main ul a').map((link) => link.getAttribute('href')!);
+    const consoles = readPage(out, 'console/').querySelectorAll('table.consoles tbody tr');
     expect(consoles).toHaveLength(branches.length);
+    // The index shows each branch's newest sourcestamp and its builds: is it green now?
+    for (const row of consoles) {
+      const branchUrl = /console\/([^/]+)\/index\.html$/.exec(row.querySelector('td.name a')!.getAttribute('href')!)?.[1];
+      const branch = branches.find((each) => (each === null ? '~none' : pathSegment(each)) === branchUrl);
+      expect(branch, branchUrl).not.toBeUndefined();
+      const newestStamp = stampsOf.get(branch!) as number;
+      const shownBuilds = row.querySelectorAll('.strip a').map((link) => linkedId(link.getAttribute('href'), 'build'));
+      expect(shownBuilds.sort((a, b) => a - b), `builds of the newest stamp of ${branchUrl}`).toEqual((buildsOfStamp.all(newestStamp) as number[]).sort((a, b) => a - b));
+    }
     for (const branch of branches) {
       let url: string | null = `console/${branch === null ? '~none' : pathSegment(branch)}/`;
       const rows: number[] = [];

@@ -328,8 +328,8 @@ describe.each(SNAPSHOTS)('the archive of a hostile $name snapshot', ({ name, wri
     return { source, text, surface, incidents };
   }
 
-  /** copra's own script files: the search page's and the log viewer's. */
-  const OWN_SCRIPTS = ['search.js', 'log.js'];
+  /** copra's own script files: the search page's, the log viewer's, the board's filters… */
+  const OWN_SCRIPTS = readdirSync(join(TEMPLATES_DIR, 'assets')).filter((name) => name.endsWith('.js'));
   /** What could run on a page beyond copra's own inline scripts, its script files and Pagefind's. */
   const dangers = ({ surface, incidents }: Awaited<ReturnType<typeof visit>>) => ({
     incidents,
@@ -412,7 +412,7 @@ describe.each(SNAPSHOTS)('the archive of a hostile $name snapshot', ({ name, wri
     expect(listed.length).toBe(2 + branches.size + tags.size);
     const find = (name: string, stamps: number[]) => listed.filter((listing) => listing.heading.endsWith(` ${name}`) && JSON.stringify(listing.stamps) === JSON.stringify(stamps));
     for (const [branch, stamps] of branches) {
-      expect(find(branch ?? 'without a branch', stamps), `branch ${JSON.stringify(branch)}`).toHaveLength(1);
+      expect(find(branch ?? 'no branch', stamps), `branch ${JSON.stringify(branch)}`).toHaveLength(1);
     }
     for (const [tag, stamps] of tags) expect(find(tag, stamps), `tag ${JSON.stringify(tag)}`).toHaveLength(1);
   });

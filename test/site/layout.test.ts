@@ -1,13 +1,14 @@
 /**
  * The pages as a visitor sees them in Chromium, on a desktop and on a phone: one page of every
- * kind of both fixture archives, plus the build pages with the most steps and properties. No page
- * scrolls sideways (long words wrap; only a log's box may scroll), and every table's header cells
- * sit over the columns of its rows (a cell spanning columns over all of them).
+ * kind of both fixture archives, plus the build pages with the most steps and properties and the
+ * search page showing results. No page scrolls sideways (long words wrap; only a log's box and the
+ * console's may scroll), and every table's header cells sit over the columns of its rows (a cell
+ * spanning columns over all of them). On a phone, the console shows results on its first screen.
  */
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, archiveFiles, fixtureArchive, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
-import { browserPage } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, archiveFiles, oneOfEachKind, querySnapshot } from '../helpers/archive.ts';
+import { browserPage, servedFixture } from '../helpers/browser.ts';
 
 const WIDTHS = [1280, 390];
 
@@ -48,14 +49,11 @@ function layoutFaults(): { sideways: number; offColumn: string[] } {
 }
 
 describe.each(FIXTURES)('the layout of the $name fixture archive', ({ file, archive }) => {
-  let out = '';
-  beforeAll(async () => {
-    out = await fixtureArchive(archive);
-  });
+  const served = servedFixture(archive);
   const browserTab = browserPage();
 
   it.each(WIDTHS)('neither scrolls sideways nor moves a header off its column, %i px wide', async (width) => {
-    const pages = archiveFiles(out).filter((path) => path.endsWith('.html') && !path.startsWith('.copra/'));
+    const pages = archiveFiles(served().out).filter((path) => path.endsWith('.html') && !path.startsWith('.copra/'));
     const db = querySnapshot(file);
     const statusdb = file.includes('statusdb');
     // The widest build pages: the most steps, the most properties.
@@ -76,11 +74,37 @@ describe.each(FIXTURES)('the layout of the $name fixture archive', ({ file, arch
     await page.setViewportSize({ width, height: 900 });
     const faults: Record<string, ReturnType<typeof layoutFaults>> = {};
     for (const path of checked) {
-      await page.goto(pathToFileURL(`${out}/${path}`).href);
+      await page.goto(pathToFileURL(`${served().out}/${path}`).href);
       const found = await page.evaluate(layoutFaults);
       if (found.sideways > 0 || found.offColumn.length > 0) faults[path] = found;
     }
     expect(checked.length).toBeGreaterThan(8);
     expect(faults).toEqual({});
+  });
+
+  it.each(WIDTHS)('shows search results without scrolling sideways, %i px wide', async (width) => {
+    const db = querySnapshot(file);
+    const who = file.includes('statusdb') ? 'who' : 'author';
+    const author = db.prepare(`SELECT ${who} FROM changes WHERE ${who} LIKE '%<%' GROUP BY ${who} ORDER BY count(*) DESC LIMIT 1`).pluck().get() as string;
+    db.close();
+    const page = browserTab();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${served().base}search/index.html?q=${encodeURIComponent(author.split('<')[0]!.trim())}&scope=all`);
+    await page.waitForSelector('#search-results li', { timeout: 20_000 });
+    expect(await page.evaluate(layoutFaults)).toEqual({ sideways: 0, offColumn: [] });
+  });
+
+  it("shows results on the console's first screen of a phone", async () => {
+    const page = browserTab();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const consoles = archiveFiles(served().out).filter((path) => /^console\/[^/]+\/index\.html$/.test(path));
+    expect(consoles.length).toBeGreaterThan(0);
+    for (const path of consoles) {
+      await page.goto(pathToFileURL(`${served().out}/${path}`).href);
+      const firstResult = await page.locator('table.console td.cell a.build').first().boundingBox();
+      expect(firstResult, path).not.toBeNull();
+      expect(firstResult!.y + firstResult!.height, path).toBeLessThanOrEqual(844);
+      expect(firstResult!.x + firstResult!.width, path).toBeLessThanOrEqual(390);
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The log viewer (templates/assets/log.js) in Chromium, on the buildbot fixture's archive: a failed
- * step's log opens at its first error, n and p walk the errors, `#L10-L20` and shift-click select a
- * range of lines, and the wrap toggle switches how long lines show.
+ * step's log opens at its first error, wholly visible just below the sticky toolbar; n and p walk
+ * the errors, `#L10-L20` and shift-click select a range of lines, and the wrap toggle switches how
+ * long lines show.
  */
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,22 @@ describe('the log viewer', () => {
     const page = await open();
     expect(await page.evaluate(() => location.hash)).toBe(`#L${log.errors[0]}`);
     expect(await selected()).toEqual([log.errors[0]]);
+  });
+
+  it.each([1280, 390])('shows the first error wholly, just below its toolbar, %i px wide', async (width) => {
+    const page = browserTab();
+    await page.setViewportSize({ width, height: 800 });
+    await open();
+    const { toolbar, line, viewport } = await page.evaluate((id) => {
+      const box = (element: Element) => {
+        const { top, bottom } = element.getBoundingClientRect();
+        return { top, bottom };
+      };
+      return { toolbar: box(document.querySelector('.log-tools')!), line: box(document.getElementById(id)!), viewport: innerHeight };
+    }, `L${log.errors[0]}`);
+    expect(line.top).toBeGreaterThanOrEqual(toolbar.bottom - 1);
+    expect(line.top - toolbar.bottom).toBeLessThan(40);
+    expect(line.bottom).toBeLessThanOrEqual(viewport);
   });
 
   it('walks the errors with n and p, and with its buttons', async () => {

@@ -50,7 +50,9 @@ describe('build options: config file, --title, --base-url, --templates', () => {
     expect(stdout).toContain('no search');
     const home = readPage(out, '');
     expect(text(home.querySelector('header a.home'))).toBe('Example CI');
-    expect(text(home.querySelector('title'))).toBe('Example CI · copra');
+    // Every page's title ends with the archive's: the home page's is the archive's alone.
+    expect(text(home.querySelector('title'))).toBe('Example CI');
+    expect(text(readPage(out, 'builders/').querySelector('title'))).toBe('Builders · Example CI');
   });
 
   it('gives every page its canonical address under --base-url', () => {

@@ -139,7 +139,7 @@ describe('a snapshot with broken data', () => {
 describe.each([
   // Tables whose rows other rows name (masters, slaves) and tables that are only joined (files).
   { name: 'buildbot', fixture: BUILDBOT_FIXTURE, cut: buildbotEarlyCut, drop: ['masters', 'changes', 'change_files'], counted: ['masters', 'changes'] },
-  { name: 'statusdb', fixture: STATUSDB_FIXTURE, cut: statusdbEarlyCut, drop: ['slaves', 'files'], counted: ['slaves'] },
+  { name: 'statusdb', fixture: STATUSDB_FIXTURE, cut: statusdbEarlyCut, drop: ['slaves', 'files'], counted: ['workers'] },
 ])('a $name snapshot without its $drop tables', ({ fixture, cut, drop, counted }) => {
   let snapshot: string;
   let out: string;

@@ -14,6 +14,7 @@ import { CopraError } from '../../errors.ts';
 import { recordSignatures } from '../signatures.ts';
 import { format2 } from './format2.ts';
 import { format3 } from './format3.ts';
+import { format4 } from './format4.ts';
 
 export interface Migration {
   /** The format the step leads to, from the one before it. */
@@ -28,7 +29,16 @@ export interface Migration {
    * later steps changed in its tables.
    */
   readonly derives?: readonly Derived[];
+  /**
+   * Whether the step adds what only a snapshot has (a column copra never copied): the next update
+   * then reads every row the snapshot holds, not only what changed, so that the record of the same
+   * snapshot is the record a new build of it makes.
+   */
+  readonly rereads?: boolean;
 }
+
+/** The `meta` key that asks the next update to read the whole snapshot (Migration.rereads). */
+export const REREAD = 'reread';
 
 /** What a record derives from its own rows, and how this copra computes it anew. */
 const DERIVED = {
@@ -40,7 +50,7 @@ const DERIVED = {
 export type Derived = keyof typeof DERIVED;
 
 /** Every step, in order: the first leads from format 1, the record copra wrote before migrations. */
-export const MIGRATIONS: readonly Migration[] = [format2, format3];
+export const MIGRATIONS: readonly Migration[] = [format2, format3, format4];
 
 /** The format this copra writes: the one its last step leads to. */
 export const RECORD_FORMAT = MIGRATIONS.at(-1)?.to ?? 1;
@@ -87,6 +97,7 @@ export function upgradeRecord(db: Database.Database, format: number, onStart?: (
     for (const migration of MIGRATIONS.filter((step) => step.to > format)) {
       migration.up(db);
       for (const what of migration.derives ?? []) derived.add(what);
+      if (migration.rereads) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(REREAD, '1');
       setFormat.run(String(migration.to));
       if (PAUSE_FOR_TESTS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PAUSE_FOR_TESTS);
     }

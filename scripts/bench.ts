@@ -1068,20 +1068,19 @@ async function benchModels(builds: number, options: BenchOptions): Promise<Model
   await generate(builds, options.seed, snapshot, false);
   log('reading it into a record, then timing the page models of each kind');
   const { snapshotRecord } = await import('../src/record/record.ts');
-  const { DEFAULT_ARCHIVE_OPTIONS, loadArchive, partPageCount, planParts, windowPages } = await import('../src/pages/plan.ts');
+  const { DEFAULT_ARCHIVE_OPTIONS, DISCARDED_FILES, loadArchive, partPageCount, planParts, windowPages } = await import('../src/pages/plan.ts');
   const record = snapshotRecord(snapshot, options.workDir);
   try {
     const archive = loadArchive(record, 'bench', DEFAULT_ARCHIVE_OPTIONS);
     const byKind = new Map<string, ReturnType<typeof planParts>>();
     for (const part of planParts(archive)) (byKind.get(part.kind) ?? byKind.set(part.kind, []).get(part.kind)!).push(part);
-    const discard = { rawLog: () => ({ write() {}, close() {} }) };
     return [...byKind].map(([kind, parts]) => {
       const every = Math.max(1, Math.floor(parts.length / MODEL_SAMPLE.parts));
       const sample = parts.filter((_, index) => index % every === 0).slice(0, MODEL_SAMPLE.parts);
       const sampledPages = sample.reduce((sum, part) => sum + partPageCount(part), 0);
       const rounds = Array.from({ length: MODEL_SAMPLE.rounds }, () => {
         const started = performance.now();
-        for (const part of sample) windowPages(archive, { parts: [part] }, discard);
+        for (const part of sample) windowPages(archive, { parts: [part] }, DISCARDED_FILES);
         return (performance.now() - started) / sampledPages;
       });
       return { kind, pages: parts.reduce((sum, part) => sum + partPageCount(part), 0), msPerPage: median(rounds) };

@@ -146,6 +146,10 @@ async function sampledKind(archive: Archive, kind: string, parts: WindowPart[]):
       raw.files++;
       return { write: (line) => void (raw.bytes += Buffer.byteLength(line) + 1), close: () => undefined };
     },
+    file: (_url, bytes) => {
+      raw.files++;
+      raw.bytes += bytes.length;
+    },
   };
   const made = windowPages(archive, { parts: sample }, files).pages;
   const modelled = made.length;

@@ -20,11 +20,24 @@ export interface Builder {
   description: string | null;
   /** buildbot tags; statusdb's single category. */
   tags: string[];
+  /** Its project (buildbot 3.9+), or null. */
+  projectId: number | null;
 }
 
 export interface Worker {
   id: number;
   name: string;
+  /** Why an admin paused it (buildbot 4), or null. */
+  pauseReason: string | null;
+}
+
+/** A buildbot 3.9+ project: builders grouped under a name, with a description buildbot rendered to HTML. */
+export interface Project {
+  id: number;
+  name: string;
+  slug: string;
+  description: string | null;
+  descriptionHtml: string | null;
 }
 
 export interface Master {
@@ -74,6 +87,8 @@ export interface Step {
   /** `urls_json` was not the JSON list buildbot writes: no URLs could be read. */
   urlsUnreadable: boolean;
   logs: LogRef[];
+  /** When it got its locks (buildbot 4), or null. */
+  locksAcquiredAt: number | null;
 }
 
 export interface Change {
@@ -84,6 +99,8 @@ export interface Change {
   comments: string;
   when: number | null;
   repository: string | null;
+  /** buildbot's codebase, where the master names one. */
+  codebase: string | null;
   revlink: string | null;
   files: string[];
 }
@@ -94,6 +111,8 @@ export interface Sourcestamp {
   revision: string | null;
   repository: string | null;
   project: string | null;
+  /** buildbot's codebase, where the master names one. */
+  codebase: string | null;
 }
 
 /** A build as its own page shows it: the row and everything hanging off it. */
@@ -132,6 +151,13 @@ export interface BuildDetail extends Build {
   /** Builds of the same build request: the one it ran again (a retry), the one that ran it again. */
   rerunOf: BuildRef | null;
   rerunAs: BuildRef | null;
+  /** The build it is a rebuild of (buildbot 4's "rebuild" button), and the builds that rebuilt it. */
+  rebuildOf: BuildRef | null;
+  rebuiltAs: BuildRef[];
+  /** Seconds it waited for locks (buildbot 4), or null where not recorded. */
+  locksDuration: number | null;
+  /** Whether its test results and build data are as a snapshot gave them (not archived before copra kept them). */
+  extrasRead: boolean;
   previousBuildId: number | null;
   nextBuildId: number | null;
   /** Other builds of the builder with the same number (a number should be used once). */

@@ -6,6 +6,7 @@ import { type PageUrl, assetUrl } from '../urls.ts';
 import { type BuildChip, buildChip } from './buildChips.ts';
 import { failingSince } from './buildFailures.ts';
 import { summaryPageKind } from './kind.ts';
+import { projectLink } from './projectPage.ts';
 import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
 
 /** The builder board. */
@@ -33,13 +34,17 @@ export interface BoardRow {
 }
 
 export interface BoardGroup {
-  /** The builders' platform (their tag that is one, else their newest build's `platform`), or "other". */
-  name: string;
+  /** "project", "platform", or empty for the builders of neither. */
+  kind: string;
+  /** The builders' project (linked to its page), or their platform (their tag that is one, else their newest build's `platform`), or "other". */
+  name: Link;
   rows: BoardRow[];
 }
 
 export interface BoardPage extends PageBase {
   tagWord: string;
+  /** What the groups are: the archive's projects, or its platforms. */
+  groupedBy: 'project' | 'platform';
   groups: BoardGroup[];
   /** Every tag of the board's builders, for its filters. */
   tags: string[];
@@ -85,10 +90,10 @@ export function successRate(status: Pick<BuildStatus, 'finished' | 'successes'>)
   return status.finished === 0 ? null : `${Math.floor((100 * status.successes) / status.finished)} %`;
 }
 
-function boardPage(record: RecordReader, site: Site): BoardPage {
-  const link = new Linker(boardUrl(), site);
+/** A builder's row of the board (and of a project's page), as seen from `link`'s page. */
+export function boardRows(record: RecordReader, link: Linker, site: Site): (id: number) => BoardRow {
   const statuses = record.buildStatus('builder', RECENT_RESULTS);
-  const row = (id: number): BoardRow => {
+  return (id) => {
     const status = statuses.get(id);
     const last = status?.lastFinished ?? null;
     return {
@@ -102,20 +107,38 @@ function boardPage(record: RecordReader, site: Site): BoardPage {
       finished: status?.finished ?? 0,
     };
   };
-  const platforms = builderPlatforms(record, site);
-  const groups = new Map<string, BoardRow[]>();
-  for (const id of site.builders.keys()) {
-    const platform = platforms.get(id) ?? OTHER;
-    groups.set(platform, [...(groups.get(platform) ?? []), row(id)]);
+}
+
+/** Failing builders first, then by name. */
+export const boardOrder = (a: BoardRow, b: BoardRow) => (a.failingSince ? 0 : 1) - (b.failingSince ? 0 : 1) || a.builder.text.localeCompare(b.builder.text);
+
+/**
+ * Each builder's group on the board: its project where the archive has projects, else its
+ * platform; "other" for a builder without one. Groups in name order, "other" last.
+ */
+function boardGroups(record: RecordReader, site: Site, link: Linker): { kind: string; name: Link; ids: number[] }[] {
+  const byProject = site.projects.size > 0;
+  const platforms = byProject ? new Map<number, string>() : builderPlatforms(record, site);
+  const groups = new Map<string, { kind: string; name: Link; ids: number[] }>();
+  for (const [id, builder] of site.builders) {
+    const project = byProject && builder.projectId !== null ? site.projects.get(builder.projectId) : undefined;
+    const name: Link = project ? projectLink(project, link) : { href: null, text: platforms.get(id) ?? OTHER };
+    const key = project ? `project ${project.id}` : name.text;
+    const group = groups.get(key) ?? groups.set(key, { kind: project ? 'project' : byProject ? '' : 'platform', name, ids: [] }).get(key)!;
+    group.ids.push(id);
   }
-  // Failing builders first within a group, then by name.
-  const failing = (entry: BoardRow) => (entry.failingSince ? 0 : 1);
+  const isOther = (group: { name: Link }) => group.name.href === null && group.name.text === OTHER;
+  return [...groups.values()].sort((a, b) => Number(isOther(a)) - Number(isOther(b)) || a.name.text.localeCompare(b.name.text));
+}
+
+function boardPage(record: RecordReader, site: Site): BoardPage {
+  const link = new Linker(boardUrl(), site);
+  const row = boardRows(record, link, site);
   return {
     ...pageBase(link, site, 'Builders', { feeds: [failuresFeed(link)] }),
     tagWord: site.tagWord,
-    groups: [...groups]
-      .sort(([a], [b]) => (a === OTHER ? 1 : b === OTHER ? -1 : a.localeCompare(b)))
-      .map(([name, rows]) => ({ name, rows: rows.sort((a, b) => failing(a) - failing(b) || a.builder.text.localeCompare(b.builder.text)) })),
+    groupedBy: site.projects.size > 0 ? 'project' : 'platform',
+    groups: boardGroups(record, site, link).map(({ kind, name, ids }) => ({ kind, name, rows: ids.map(row).sort(boardOrder) })),
     tags: [...new Set([...site.builders.values()].flatMap((builder) => builder.tags))].sort(),
     script: link.to(assetUrl('board.js')),
     recentCount: RECENT_RESULTS,

@@ -1,5 +1,5 @@
 import { type ResultView, buildResult, isUnknownResult, stepResult } from '../model/results.ts';
-import { type TimeView, durationText, timeView } from '../model/time.ts';
+import { type TimeView, durationText, formatDuration, timeView } from '../model/time.ts';
 import type { BuildDetail, BuildRef, Change, LogRef, Property, Sourcestamp, Step } from '../model/types.ts';
 import { CHANGED_STAMP_ROWS, type RecordReader, buildSummary, type SummaryRow } from '../record/reader.ts';
 import { FAILED } from '../record/schema.ts';
@@ -8,7 +8,8 @@ import { webHref, type PageUrl } from '../urls.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type BuildFailures, SIMILAR, buildFailures } from './buildFailures.ts';
 import { PASSED_SINCE } from './failurePage.ts';
-import { type LogMode, type PageKind, idSpan } from './kind.ts';
+import { type BuildDataView, type BuildReports, type TestSetView, buildReports } from './buildTests.ts';
+import { type LogMode, type PageFiles, type PageKind, idSpan } from './kind.ts';
 import { logUrl, rawLogUrl } from './logPage.ts';
 import { chunk } from './paging.ts';
 import { revisionUrl } from './revisionPage.ts';
@@ -44,8 +45,15 @@ export interface BuildPage extends PageBase {
   /** The build of the same request it ran again (a retry), and the one that ran it again. */
   rerunOf: Link | null;
   rerunAs: Link | null;
+  /** The build this one rebuilds (buildbot 4's rebuild), and the builds that rebuilt this one. */
+  rebuildOf: Link | null;
+  rebuiltAs: Link[];
+  /** How long it waited for locks, where it waited (buildbot 4). */
+  locksWait: string | null;
   /** Why a build of a buildbot master says nothing of its build request: it was archived before copra kept them. */
   requestNotArchived: boolean;
+  /** Why a build of a CI that reports test results and build data shows none: it was archived before copra kept them. */
+  reportsNotArchived: boolean;
   problems: BuildProblem[];
   steps: StepView[];
   /** `notJson`: the stored value is not JSON, and is shown as stored. */
@@ -53,6 +61,10 @@ export interface BuildPage extends PageBase {
   sourcestamps: SourcestampView[];
   /** A failed build's failure: its error lines, the builds around it, its regression range (buildFailures.ts). */
   failure: BuildFailures | null;
+  /** Test result sets its steps reported (buildbot 2.9+). */
+  tests: TestSetView[];
+  /** Named values its steps attached (buildbot 3+'s build data). */
+  data: BuildDataView[];
   /** statusdb: `log_url` properties (logs lived elsewhere); null where the schema stores logs. */
   externalLogs: Link[] | null;
 }
@@ -72,6 +84,8 @@ export interface StepView {
   /** When it started, counted from the build's start: `+0:12`. */
   offset: string;
   duration: string;
+  /** How long it waited for locks before it ran, where it waited (buildbot 4). */
+  locksWait: string | null;
   hidden: boolean;
   /** Position on the build's time line, in percent of its wall time. */
   bar: { offset: number; width: number };
@@ -94,6 +108,7 @@ export interface SourcestampView {
   /** The revision's page; null without a revision. */
   revisionHref: string | null;
   repository: string | null;
+  codebase: string | null;
   changes: ChangeView[];
 }
 
@@ -116,13 +131,13 @@ export const buildKind: PageKind<BuildPart> = {
   pageCount: (part) => part.ids.length,
   weight: (part) => part.ids.length,
   describe: (part) => `builds ${idSpan(part.ids)}`,
-  pages: ({ record, site, options }, part) => buildPages(record, site, part.ids, options),
+  pages: ({ record, site, options }, part, files) => buildPages(record, site, part.ids, options, files),
 };
 
 const buildParts = (ids: number[], budget: number): BuildPart[] => chunk(ids, budget).filter((part) => part.length > 0).map((part) => ({ ids: part }));
 
 /** Build pages for these builds. */
-export function buildPages(record: RecordReader, site: Site, ids: readonly number[], options: BuildPageOptions): BuildPage[] {
+export function buildPages(record: RecordReader, site: Site, ids: readonly number[], options: BuildPageOptions, files: PageFiles): BuildPage[] {
   const builds = buildDetails(record, ids);
   const stampIds = [...new Set(builds.flatMap((build) => build.sourcestampIds))];
   const stamps = new Map(record.sourcestamps(stampIds).map((stamp) => [stamp.id, stamp]));
@@ -130,8 +145,9 @@ export function buildPages(record: RecordReader, site: Site, ids: readonly numbe
   const links = new Map(ids.map((id) => [id, new Linker(buildUrl(id), site)]));
   const failures = buildFailures(record, ids, (id) => links.get(id)!, options.logs === 'full');
   const requests = buildsOfRequests(record, builds.flatMap((build) => build.steps.flatMap((step) => step.urls.flatMap((url) => requestOf(url.url) ?? []))));
+  const reports = buildReports(record, jsonIds(ids), (id) => links.get(id)!, files);
   return builds.map((build) =>
-    buildPage(build, site, links.get(build.id)!, { stamps, changes, requests, failure: failures.get(build.id) ?? null }, options),
+    buildPage(build, site, links.get(build.id)!, { stamps, changes, requests, failure: failures.get(build.id) ?? null, reports: reports.get(build.id) ?? NO_REPORTS }, options),
   );
 }
 
@@ -159,9 +175,12 @@ interface BuildContext {
   changes: Map<number, Change[]>;
   requests: Map<number, BuildRef[]>;
   failure: BuildFailures | null;
+  reports: BuildReports;
 }
 
-function buildPage(build: BuildDetail, site: Site, link: Linker, { stamps, changes, requests, failure }: BuildContext, options: BuildPageOptions): BuildPage {
+const NO_REPORTS: BuildReports = { tests: [], data: [] };
+
+function buildPage(build: BuildDetail, site: Site, link: Linker, { stamps, changes, requests, failure, reports }: BuildContext, options: BuildPageOptions): BuildPage {
   const builder = link.builder(build.builderId);
   const buildLink = (ref: BuildRef): Link =>
     ref.builderId === -1
@@ -190,7 +209,11 @@ function buildPage(build: BuildDetail, site: Site, link: Linker, { stamps, chang
     triggered: build.triggered.map(buildLink),
     rerunOf: build.rerunOf && buildLink(build.rerunOf),
     rerunAs: build.rerunAs && buildLink(build.rerunAs),
+    rebuildOf: build.rebuildOf && buildLink(build.rebuildOf),
+    rebuiltAs: build.rebuiltAs.map(buildLink),
+    locksWait: build.locksDuration ? formatDuration(build.locksDuration) : null,
     requestNotArchived: site.schema === 'buildbot' && build.buildRequestId === null,
+    reportsNotArchived: site.buildReports && !build.extrasRead,
     problems: buildProblems(build, link),
     steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs, (url) => requestBuilds(url, requests, buildLink))),
     properties: build.properties.map(({ name, value, source }) => {
@@ -207,10 +230,12 @@ function buildPage(build: BuildDetail, site: Site, link: Linker, { stamps, chang
         revision: stamp?.revision ?? null,
         revisionHref: stamp?.revision ? link.to(revisionUrl(stamp.revision)) : null,
         repository: stamp?.repository ?? null,
+        codebase: stamp?.codebase ?? null,
         changes: (changes.get(id) ?? []).map((change) => changeView(change, link)),
       };
     }),
     failure,
+    ...reports,
     externalLogs: site.schema === 'statusdb' ? externalLogs(build.properties) : null,
   };
 }
@@ -312,6 +337,7 @@ function stepView(
     start: timeView(step.startedAt),
     offset: offsetText(buildStart, step.startedAt),
     duration: unrecorded ? 'not recorded' : durationText(step.startedAt, step.completeAt),
+    locksWait: step.locksAcquiredAt !== null && start !== null && step.locksAcquiredAt > start ? formatDuration(step.locksAcquiredAt - start) : null,
     hidden: step.hidden,
     bar,
     logs: step.logs.map((log) => ({
@@ -354,11 +380,17 @@ interface BuildRow extends SummaryRow {
   reason: string | null;
   parent_buildid: number | null;
   buildrequestid: number | null;
+  rebuilt_buildid: number | null;
+  extras_read: number | null;
   /** JSON `[builderid, number]` of the parent build, when the record has it. */
   parent: string | null;
   /** JSON `[id, builderid, number]` of the builds of the same request just before and after it. */
   rerun_of: string | null;
   rerun_as: string | null;
+  /** JSON `[id, builderid, number]` of the build it rebuilds, and a JSON list of those of its rebuilds. */
+  rebuild_of: string | null;
+  rebuilt_as: string;
+  locks_duration_s: number | null;
   previous_id: number | null;
   next_id: number | null;
   /** JSON list of the ids of the builder's other builds with this number. */
@@ -376,6 +408,7 @@ interface StepRow {
   results: number | null;
   urls_json: string;
   hidden: number;
+  locks_acquired_at: number | null;
 }
 
 /**
@@ -403,7 +436,9 @@ export function buildDetails(record: RecordReader, ids: readonly number[]): Buil
               (SELECT json_group_array(d.id) FROM builds d WHERE d.builderid = b.builderid AND d.number = b.number AND d.id <> b.id) AS same_number,
               (SELECT json_array(p.builderid, p.number) FROM builds p WHERE p.id = b.parent_buildid) AS parent,
               (SELECT json_array(r.id, r.builderid, r.number) FROM builds r WHERE r.buildrequestid = b.buildrequestid AND r.id < b.id ORDER BY r.id DESC LIMIT 1) AS rerun_of,
-              (SELECT json_array(r.id, r.builderid, r.number) FROM builds r WHERE r.buildrequestid = b.buildrequestid AND r.id > b.id ORDER BY r.id LIMIT 1) AS rerun_as
+              (SELECT json_array(r.id, r.builderid, r.number) FROM builds r WHERE r.buildrequestid = b.buildrequestid AND r.id > b.id ORDER BY r.id LIMIT 1) AS rerun_as,
+              (SELECT json_array(r.id, r.builderid, r.number) FROM builds r WHERE r.id = b.rebuilt_buildid) AS rebuild_of,
+              (SELECT json_group_array(json_array(r.id, r.builderid, r.number)) FROM (SELECT * FROM builds WHERE rebuilt_buildid = b.id ORDER BY id) r) AS rebuilt_as
        FROM builds b WHERE b.id ${IN_JSON} ORDER BY b.id`,
     )
     .all(idList) as BuildRow[];
@@ -433,6 +468,10 @@ export function buildDetails(record: RecordReader, ids: readonly number[]): Buil
     triggered: (triggered.get(row.id) ?? []).map(({ id, builderId, number }) => ({ id, builderId, number })),
     rerunOf: buildRef(row.rerun_of),
     rerunAs: buildRef(row.rerun_as),
+    rebuildOf: row.rebuilt_buildid === null ? null : (buildRef(row.rebuild_of) ?? { id: row.rebuilt_buildid, builderId: -1, number: -1 }),
+    rebuiltAs: (JSON.parse(row.rebuilt_as) as [number, number, number][]).map(([id, builderId, number]) => ({ id, builderId, number })),
+    locksDuration: row.locks_duration_s,
+    extrasRead: row.extras_read !== null,
     previousBuildId: row.previous_id,
     nextBuildId: row.next_id,
     sameNumberIds: JSON.parse(row.same_number) as number[],
@@ -456,7 +495,7 @@ const buildRef = (json: string | null): BuildRef | null => {
 function stepsOf(record: RecordReader, buildIds: string): (Step & { buildId: number })[] {
   const rows = record
     .statement(
-      `SELECT id, buildid, number, name, started_at, complete_at, results, state_string, hidden, urls_json
+      `SELECT id, buildid, number, name, started_at, complete_at, results, state_string, hidden, urls_json, locks_acquired_at
        FROM steps WHERE buildid ${IN_JSON} ORDER BY buildid, number, id`,
     )
     .all(buildIds) as StepRow[];
@@ -484,6 +523,7 @@ function stepsOf(record: RecordReader, buildIds: string): (Step & { buildId: num
       urls: urls ?? [],
       urlsUnreadable: urls === null,
       logs: (logs.get(row.id) ?? []).map((log): LogRef => ({ id: log.id, name: log.name, slug: log.slug, type: log.type, numLines: log.num_lines })),
+      locksAcquiredAt: row.locks_acquired_at,
     };
   });
 }
@@ -515,12 +555,16 @@ function changedBuilds(record: RecordReader): number[] {
     SELECT id FROM delta WHERE tbl IN ('builds', 'build_properties', 'build_sourcestamps')
     UNION SELECT s.buildid FROM delta d JOIN steps s ON s.id = d.id WHERE d.tbl = 'steps'
     UNION SELECT s.buildid FROM delta d JOIN logs l ON l.id = d.id JOIN steps s ON s.id = l.stepid WHERE d.tbl = 'logs'
+    UNION SELECT t.buildid FROM delta d JOIN test_result_sets t ON t.id = d.id WHERE d.tbl = 'test_result_sets'
+    UNION SELECT t.buildid FROM delta d JOIN test_results r ON r.id = d.id JOIN test_result_sets t ON t.id = r.setid WHERE d.tbl = 'test_results'
+    UNION SELECT x.buildid FROM delta d JOIN build_data x ON x.id = d.id WHERE d.tbl = 'build_data'
     UNION SELECT bs.buildid FROM changed_stamps c JOIN build_sourcestamps bs ON bs.sourcestampid = c.id
     -- what a failed build's page says of its failures changed, or a build of its builder passed at its revision
     UNION SELECT id FROM delta WHERE tbl = 'build_failures'
     UNION SELECT failed FROM (${PASSED_SINCE})
     -- a build's page lists the builds it triggered, and links its neighbours in the builder
     UNION SELECT b.parent_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
+    UNION SELECT b.rebuilt_buildid FROM delta d JOIN builds b ON b.id = d.id WHERE d.tbl = 'builds'
     UNION SELECT ${neighbour('b', 'previous')} FROM new_builds b
     UNION SELECT ${neighbour('b', 'next')} FROM new_builds b
     -- a failed build's page shows builds around it, and counts its failures among the builds before it;

@@ -61,7 +61,7 @@ function changePages(record: RecordReader, site: Site, ids: readonly number[]): 
 function stampsOfChanges(record: RecordReader, changeIds: readonly number[]): Map<number, Sourcestamp[]> {
   const rows = record
     .statement(
-      `SELECT sc.changeid, s.id, s.branch, s.revision, s.repository, s.project
+      `SELECT sc.changeid, s.id, s.branch, s.revision, s.repository, s.project, s.codebase
        FROM stamp_changes sc JOIN sourcestamps s ON s.id = sc.sourcestampid
        WHERE sc.changeid ${IN_JSON} ORDER BY sc.changeid, s.id`,
     )

@@ -20,6 +20,7 @@ export interface ChangeView {
   when: TimeView;
   files: string[];
   revlink: string | null;
+  codebase: string | null;
 }
 
 /** Longer values are cut where pages show them: a 10 MB commit message would make a 10 MB page. */
@@ -41,6 +42,7 @@ export function changeView(change: Change, link: Linker): ChangeView {
     when: timeView(change.when),
     files: change.files.map(gitUnquoted),
     revlink: webHref(change.revlink),
+    codebase: change.codebase,
   };
 }
 

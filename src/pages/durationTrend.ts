@@ -42,8 +42,20 @@ export interface TrendMark {
 const WIDTH = 600;
 const HEIGHT = 80;
 
-/** The trend of these durations (in start order), or null without any. */
-export function durationTrend(title: string, timed: readonly Timed[], link: Linker): TrendChart | null {
+/** How a trend names its values and what they belong to: a build's duration by default. */
+export interface TrendWords {
+  format: (value: number) => string;
+  /** What each value belongs to: "build", "run". */
+  noun: string;
+  /** Says the largest value: "the longest took". */
+  largest: string;
+}
+
+const DURATIONS: TrendWords = { format: formatDuration, noun: 'build', largest: 'the longest took' };
+
+/** The trend of these durations (or other values, `words`), in start order; null without any. */
+export function durationTrend(title: string, timed: readonly Timed[], link: Linker, words: TrendWords = DURATIONS): TrendChart | null {
+  const { format, noun, largest } = words;
   if (timed.length === 0) return null;
   const { unit, count, index: periodOf, label: when } = periodsOver(timed[0]!.startedAt, timed.at(-1)!.startedAt);
   const byPeriod = groupBy(timed, (build) => periodOf(build.startedAt));
@@ -53,7 +65,7 @@ export function durationTrend(title: string, timed: readonly Timed[], link: Link
   const mark = (build: Timed, what: string, index: number, builds: number): TrendMark => ({
     y: y(build.seconds),
     href: link.to(buildUrl(build.id)),
-    title: `${what} of ${builds} build${builds === 1 ? '' : 's'} in the ${unit} of ${when(index)}: ${formatDuration(build.seconds)} (#${build.number})`,
+    title: `${what} of ${builds} ${noun}${builds === 1 ? '' : 's'} in the ${unit} of ${when(index)}: ${format(build.seconds)} (#${build.number})`,
   });
   const periods = [...byPeriod].map(([index, builds]) => {
     const sorted = [...builds].sort((a, b) => a.seconds - b.seconds || a.id - b.id);
@@ -64,8 +76,8 @@ export function durationTrend(title: string, timed: readonly Timed[], link: Link
     title,
     width: WIDTH,
     height: HEIGHT,
-    description: `${title}: the median (bars) and 90th percentile (points) per ${unit}, from ${when(0)} to ${when(count - 1)}; the longest took ${formatDuration(longest)}`,
-    legend: `median (bar), 90th percentile (point) per ${unit}; top: ${formatDuration(longest)}`,
+    description: `${title}: the median (bars) and 90th percentile (points) per ${unit}, from ${when(0)} to ${when(count - 1)}; ${largest} ${format(longest)}`,
+    legend: `median (bar), 90th percentile (point) per ${unit}; top: ${format(longest)}`,
     barWidth: Math.min(Math.max(1, Math.round(step * 6) / 10), 12),
     periods,
     from: when(0),

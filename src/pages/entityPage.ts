@@ -14,6 +14,7 @@ import { builderFeedUrl } from './feeds.ts';
 import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
 import { type FixedPager, changedFixedPages, fixedPager, fixedPaging } from './paging.ts';
 import { revisionUrl } from './revisionPage.ts';
+import { projectLink } from './projectPage.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 /** A builder's builds, newest page by default. */
@@ -58,6 +59,10 @@ export interface EntityPage extends PageBase {
   name: string;
   description: string | null;
   tags: Link[];
+  /** A builder's project (buildbot 3.9+). */
+  project: Link | null;
+  /** Why an admin paused a worker (buildbot 4), said on its newest page. */
+  pauseReason: string | null;
   /** All the entity's builds: said on the newest page only, so older pages never change. */
   buildCount: number | null;
   /** Success rate of all its builds, on the newest page only. */
@@ -197,6 +202,7 @@ export function entityPages(record: RecordReader, site: Site, kind: EntityKind, 
     const facts = buildFacts(record, builds.map((build) => build.id));
     const status = last === pageCount ? record.buildStatus(kind, 0, [id]).get(id) : undefined;
     const builder = kind === 'builder' ? site.builders.get(id) : undefined;
+    const project = builder?.projectId == null ? undefined : site.projects.get(builder.projectId);
     const name =
       (kind === 'builder' ? builder?.name : kind === 'worker' ? site.workers.get(id)?.name : site.masters.get(id)?.name) ??
       `${kind} ${id}`;
@@ -216,6 +222,8 @@ export function entityPages(record: RecordReader, site: Site, kind: EntityKind, 
         name,
         description: builder?.description ?? (kind === 'master' ? (site.masters.get(id)?.url ?? null) : null),
         tags: (builder?.tags ?? []).map((tag) => link.tag(tag)),
+        project: project ? projectLink(project, link) : null,
+        pauseReason: newest && kind === 'worker' ? (site.workers.get(id)?.pauseReason ?? null) : null,
         buildCount: newest ? buildCount : null,
         successRate: newest && status ? successRate(status) : null,
         badge: kind === 'builder' && newest ? badgeView(link, id, name) : null,

@@ -12,7 +12,7 @@ import { type RecordReader, SUMMARY_COLUMNS, type SummaryRow, buildSummary } fro
 import { IN_JSON, jsonIds } from '../record/sql.ts';
 import { type PageUrl, fixedPaged, paged, pathSegment } from '../urls.ts';
 import { buildUrl } from './buildPage.ts';
-import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges } from './kind.ts';
+import { type Archive, type PageKind, cutByWeight, idSpan, pageRanges, pagedListKind } from './kind.ts';
 import { logUrl } from './logPage.ts';
 import { type FixedPager, type Pager, changedFixedPages, fixedPager, fixedPaging, pager } from './paging.ts';
 import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
@@ -353,24 +353,14 @@ export interface FailuresPage extends PageBase {
  * `failures/`: every signature by when it was last seen, newest first, 100 a page. The order moves
  * with every update that sees a failure again, so every update renders these pages again.
  */
-export const failuresKind: PageKind<{ page: number; pageCount: number }> = {
-  name: 'failures',
-  body: 'failures',
-  folder: 'failures',
-  section: { text: 'Failures', url: failuresUrl() },
-  plan: ({ record }) => failuresParts(record),
-  changed: ({ record }) => failuresParts(record),
-  pageCount: () => 1,
-  weight: () => 1,
-  describe: (part) => `failures page ${part.page}`,
-  pages: ({ record, site }, part) => [failuresPage(record, site, part.page, part.pageCount)],
-};
+export const failuresKind = pagedListKind(
+  'failures',
+  { text: 'Failures', url: failuresUrl() },
+  (record) => Math.max(1, Math.ceil(failureCount(record) / FAILURES_PER_PAGE)),
+  ({ record, site }, part) => failuresPage(record, site, part.page, part.pageCount),
+);
 
-function failuresParts(record: RecordReader): { page: number; pageCount: number }[] {
-  const count = record.db.prepare('SELECT count(*) FROM signatures WHERE builds > 0').pluck().get() as number;
-  const pageCount = Math.max(1, Math.ceil(count / FAILURES_PER_PAGE));
-  return Array.from({ length: pageCount }, (_, index) => ({ page: index + 1, pageCount }));
-}
+const failureCount = (record: RecordReader) => record.db.prepare('SELECT count(*) FROM signatures WHERE builds > 0').pluck().get() as number;
 
 function failuresPage(record: RecordReader, site: Site, page: number, pageCount: number): FailuresPage {
   const link = new Linker(failuresUrl(page), site);
@@ -391,7 +381,7 @@ function failuresPage(record: RecordReader, site: Site, page: number, pageCount:
   }[];
   return {
     ...pageBase(link, site, page === 1 ? 'Failures' : `Failures, page ${page}`, { above: page === 1 ? [] : [link.section('failures')] }),
-    count: record.db.prepare('SELECT count(*) FROM signatures WHERE builds > 0').pluck().get() as number,
+    count: failureCount(record),
     rows: rows.map((row) => ({
       failure: { href: link.to(failureUrl(row.key)), text: row.text },
       source: row.source,

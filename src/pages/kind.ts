@@ -40,10 +40,15 @@ export interface Archive {
   options: ArchiveOptions;
 }
 
-/** Files a page kind writes besides its pages: a log's raw text. Opened by the render layer. */
+/** Files a page kind writes besides its pages: a log's raw text, a build's data. Written by the render layer. */
 export interface PageFiles {
   rawLog(log: LogInfo): RawLogSink;
+  /** Writes `bytes` at the archive path `url`. */
+  file(url: string, bytes: Uint8Array): void;
 }
+
+/** Files nobody keeps: for measuring and testing page models. */
+export const DISCARDED_FILES: PageFiles = { rawLog: () => ({ write: () => {}, close: () => {} }), file: () => {} };
 
 /**
  * What a kind's page models carry besides what their template shows: the problems of the
@@ -73,6 +78,8 @@ export interface PageKind<Part = unknown> {
   readonly folder: string | null;
   /** Its page in every page's header, when it is one of the archive's sections (in the list's order). */
   readonly section?: Section;
+  /** Whether an archive has pages of this kind at all, where some have none: its section is left out of their headers. */
+  readonly inArchive?: (record: RecordReader) => boolean;
   /** Parts covering every page of this kind, in order, each weighing at most the archive's budget. */
   plan(archive: Archive): Part[];
   /**
@@ -117,6 +124,43 @@ export function summaryPageKind(
     weight: () => 1,
     describe: () => description,
     pages: (archive) => [page(archive)],
+  };
+}
+
+/** A page of a listing that `pagedListKind` makes, and how many pages the listing has. */
+export interface ListPart {
+  page: number;
+  pageCount: number;
+}
+
+/**
+ * A kind of listing pages under `folder` (`failures/`, `failures/2/`…) whose order moves with
+ * every update (a failure seen again, a test run again): every update renders them all again. Its
+ * template body is named after the kind; `pageCount` is null for an archive without such pages.
+ */
+export function pagedListKind(
+  name: string,
+  section: Section,
+  pageCount: (record: RecordReader) => number | null,
+  page: (archive: Archive, part: ListPart) => PageModel,
+  inArchive?: (record: RecordReader) => boolean,
+): PageKind<ListPart> {
+  const parts = ({ record }: Archive): ListPart[] => {
+    const count = pageCount(record);
+    return count === null ? [] : Array.from({ length: count }, (_, index) => ({ page: index + 1, pageCount: count }));
+  };
+  return {
+    name,
+    body: name,
+    folder: name,
+    section,
+    ...(inArchive ? { inArchive } : {}),
+    plan: parts,
+    changed: parts,
+    pageCount: () => 1,
+    weight: () => 1,
+    describe: (part) => `${name} page ${part.page}`,
+    pages: (archive, part) => [page(archive, part)],
   };
 }
 

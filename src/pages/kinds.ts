@@ -12,9 +12,11 @@ import type { PageKind } from './kind.ts';
 import { listingKind } from './listing.ts';
 import { logKind } from './logPage.ts';
 import { notFoundKind } from './notFoundPage.ts';
+import { projectKind } from './projectPage.ts';
 import { revisionKind } from './revisionPage.ts';
 import { searchKind } from './searchPage.ts';
 import { sourceKind } from './sourcePage.ts';
+import { testKind, testsKind } from './testPage.ts';
 import { workersKind } from './workersPage.ts';
 
 /**
@@ -25,6 +27,7 @@ export const KINDS: readonly PageKind[] = [
   homeKind,
   boardKind,
   failuresKind,
+  testsKind,
   buildKind,
   logKind,
   sourceKind,
@@ -41,7 +44,9 @@ export const KINDS: readonly PageKind[] = [
   changeKind,
   revisionKind,
   failureKind,
+  testKind,
   workersKind,
+  projectKind,
   searchKind,
   notFoundKind,
 ] as PageKind[];

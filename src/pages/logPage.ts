@@ -44,6 +44,8 @@ export interface LogPage extends PageBase {
   missingCount: number;
   /** What is wrong with the log's data, in words. */
   problems: string[];
+  /** Its step was still running when the archive last saw it: the log holds the lines written by then. */
+  running: boolean;
   /** Failure summary of a failed or warning step's log: links into this page. */
   errorBlocks: LineView[][];
   /** A failed step's log opens at its first error, unless the address names a line. */
@@ -153,21 +155,29 @@ function logPage(record: RecordReader, site: Site, log: LogInfo, options: LogPag
     openAtError: needsSummary(log.stepResult),
     script: link.to(assetUrl('log.js')),
     problems: logProblems(log, reading, link),
+    running: stillWritten(log),
   };
 }
 
-/** A log not whole: lines its chunks could not give, or fewer or more lines than it declares. */
+/**
+ * A log not whole: lines its chunks could not give, or fewer or more lines than it declares. A
+ * running step's log is still being written (a snapshot of a live master catches its chunks ahead
+ * of its line count): that is not broken data, and its page says it was running instead.
+ */
 function logProblems(log: LogInfo, reading: LogReading, link: Linker): string[] {
   if (log.type === 'd') return [];
   const what = `log ${log.id} of build ${log.buildId}`;
   const problems: string[] = [];
   if (reading.missingCount > 0) link.warn('log', `${what}: ${reading.missingCount} line${reading.missingCount === 1 ? '' : 's'} could not be read`);
-  if (reading.lineCount !== log.numLines) {
+  if (reading.lineCount !== log.numLines && !stillWritten(log)) {
     link.warn('log', `${what} has ${reading.lineCount} lines, its record says ${log.numLines}`);
     problems.push(`This log has ${reading.lineCount.toLocaleString('en-US')} lines; its record says ${log.numLines.toLocaleString('en-US')}.`);
   }
   return problems;
 }
+
+/** Whether the log's step was still running when the archive last saw it. */
+const stillWritten = (log: LogInfo) => log.stepStartedAt !== null && log.stepCompleteAt === null && log.stepResult === null;
 
 function htmlOf(segments: ReturnType<typeof readLog>['segments']): string {
   return segments.flatMap((segment) => ('lines' in segment ? segment.lines.map((line) => line.text) : [])).join('\n');

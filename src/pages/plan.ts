@@ -7,15 +7,18 @@ import { listings } from './listing.ts';
 import { type Layout, type PageBase, loadSite, sameSite } from './site.ts';
 import { type DataWarning, Warnings } from './warnings.ts';
 
-export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS } from './kind.ts';
+export { type Archive, type ArchiveOptions, DEFAULT_ARCHIVE_OPTIONS, DISCARDED_FILES } from './kind.ts';
 
 const KIND_BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
 
-/** What the kinds say of the archive's layout: the header's sections, and the folders at its root. */
-const LAYOUT: Layout = {
-  sections: new Map(KINDS.flatMap((kind) => (kind.section ? [[kind.name, kind.section] as const] : []))),
-  topFolders: [...new Set([...KINDS.flatMap((kind) => (kind.folder === null ? [] : [kind.folder])), ...FOLDERS_WITHOUT_PAGES])].sort(),
-};
+/** The folders at the archive's root, whether or not this archive has pages in all of them. */
+const TOP_FOLDERS = [...new Set([...KINDS.flatMap((kind) => (kind.folder === null ? [] : [kind.folder])), ...FOLDERS_WITHOUT_PAGES])].sort();
+
+/** What the kinds say of an archive's layout: the header's sections it has, and the folders at its root. */
+const layoutOf = (record: RecordReader): Layout => ({
+  sections: new Map(KINDS.flatMap((kind) => (kind.section && (kind.inArchive?.(record) ?? true) ? [[kind.name, kind.section] as const] : []))),
+  topFolders: TOP_FOLDERS,
+});
 
 function kindNamed(name: string): PageKind {
   const kind = KIND_BY_NAME.get(name);
@@ -96,7 +99,7 @@ function packWindows(parts: WindowPart[], budget: number): Window[] {
 }
 
 export function loadArchive(record: RecordReader, name: string, options: ArchiveOptions): Archive {
-  const site = loadSite(record, name, options.baseUrl, LAYOUT);
+  const site = loadSite(record, name, options.baseUrl, layoutOf(record));
   return { record, site, listings: listings(record, site), options };
 }
 

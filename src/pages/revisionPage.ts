@@ -1,3 +1,4 @@
+import { type TimeView, timeView } from '../model/time.ts';
 import type { Change, Sourcestamp } from '../model/types.ts';
 import { type RecordReader, withoutStamp } from '../record/reader.ts';
 import { IN_JSON, groupBy, jsonIds } from '../record/sql.ts';
@@ -5,7 +6,7 @@ import { type PageUrl, pathSegment } from '../urls.ts';
 import { type StampBuildsView, readStampBuilds } from './buildChips.ts';
 import { type ChangeView, changeView } from './changes.ts';
 import { type PageKind, cutByWeight } from './kind.ts';
-import { Linker, type PageBase, type Site, pageBase } from './site.ts';
+import { type Link, Linker, type PageBase, type Site, pageBase } from './site.ts';
 
 export function revisionUrl(revision: string): PageUrl {
   return `revision/${pathSegment(revision)}/`;
@@ -16,7 +17,17 @@ export interface RevisionPage extends PageBase {
   /** Changes with this revision: usually one, one per branch where it was merged. */
   changes: ChangeView[];
   /** Every sourcestamp with this revision, with its first builds by platform. */
-  stamps: (StampBuildsView & { repository: string | null })[];
+  stamps: (StampBuildsView & { repository: string | null; codebase: string | null })[];
+  /** The revision as a commit of a buildbot 4.3 codebase, with the revisions before and after it. */
+  commits: CommitView[];
+}
+
+export interface CommitView {
+  codebase: string;
+  author: string | null;
+  when: TimeView;
+  parent: Link | null;
+  children: Link[];
 }
 
 /** Some revisions, sorted. */
@@ -31,7 +42,10 @@ export const revisionKind: PageKind<RevisionPart> = {
   folder: 'revision',
   plan: ({ record, options }) => revisionParts(revisions(record), options.buildsPerWindow),
   changed: ({ record, options }) =>
-    revisionParts(revisions(record, { changeIds: record.changedChanges(), stampIds: record.changedSourcestamps() }), options.buildsPerWindow),
+    revisionParts(
+      revisions(record, { changeIds: record.changedChanges(), stampIds: record.changedSourcestamps(), commitIds: changedCommits(record) }),
+      options.buildsPerWindow,
+    ),
   pageCount: (part) => part.revisions.length,
   weight: (part) => part.revisions.length,
   describe: (part) => `revisions ${part.revisions[0]?.slice(0, 12)}–${part.revisions.at(-1)?.slice(0, 12)}`,
@@ -45,26 +59,55 @@ function revisionPages(record: RecordReader, site: Site, revisions: readonly str
   const changes = groupBy(changesWithRevisions(record, revisions), (change) => change.revision!);
   const stamps = groupBy(sourcestampsWithRevisions(record, revisions), (stamp) => stamp.revision!);
   const stampBuilds = readStampBuilds(record, [...stamps.values()].flat().map((stamp) => stamp.id));
+  const commits = groupBy(commitsWithRevisions(record, revisions), (commit) => commit.revision);
   return revisions.map((revision) => {
     const link = new Linker(revisionUrl(revision), site);
     return {
       ...pageBase(link, site, `Revision ${revision.slice(0, 12)}`, { above: [link.section('changes')] }),
       revision,
       changes: (changes.get(revision) ?? []).map((change) => changeView(change, link)),
-      stamps: (stamps.get(revision) ?? []).map((stamp) => ({ ...stampBuilds(stamp.id, stamp, site, link), repository: stamp.repository })),
+      stamps: (stamps.get(revision) ?? []).map((stamp) => ({ ...stampBuilds(stamp.id, stamp, site, link), repository: stamp.repository, codebase: stamp.codebase })),
+      commits: (commits.get(revision) ?? []).map((commit) => ({
+        codebase: commit.codebase,
+        author: commit.author,
+        when: timeView(commit.when),
+        parent: commit.parent ? { href: link.to(revisionUrl(commit.parent)), text: commit.parent } : null,
+        children: (JSON.parse(commit.children) as string[]).map((child) => ({ href: link.to(revisionUrl(child)), text: child })),
+      })),
     };
   });
 }
 
-/** Every distinct revision of a change or a sourcestamp, sorted; with ids, only theirs. */
-function revisions(record: RecordReader, of?: { changeIds: readonly number[]; stampIds: readonly number[] }): string[] {
+/**
+ * Every distinct revision of a change, a sourcestamp or a codebase's commit, sorted; with ids,
+ * only theirs (and a commit's parent, whose page lists it among its children).
+ */
+function revisions(record: RecordReader, of?: { changeIds: readonly number[]; stampIds: readonly number[]; commitIds: readonly number[] }): string[] {
   const sql = of
-    ? `SELECT revision FROM changes WHERE id ${IN_JSON} UNION SELECT revision FROM sourcestamps WHERE id ${IN_JSON}`
-    : 'SELECT revision FROM changes UNION SELECT revision FROM sourcestamps';
+    ? `SELECT revision FROM changes WHERE id ${IN_JSON} UNION SELECT revision FROM sourcestamps WHERE id ${IN_JSON}
+       UNION SELECT c.revision FROM codebase_commits c WHERE c.id ${IN_JSON}
+       UNION SELECT p.revision FROM codebase_commits c JOIN codebase_commits p ON p.id = c.parent_commitid WHERE c.id ${IN_JSON}`
+    : 'SELECT revision FROM changes UNION SELECT revision FROM sourcestamps UNION SELECT revision FROM codebase_commits';
   return record.db
     .prepare(`SELECT revision FROM (${sql}) WHERE revision IS NOT NULL AND revision != '' ORDER BY revision`)
     .pluck()
-    .all(...(of ? [jsonIds(of.changeIds), jsonIds(of.stampIds)] : [])) as string[];
+    .all(...(of ? [jsonIds(of.changeIds), jsonIds(of.stampIds), jsonIds(of.commitIds), jsonIds(of.commitIds)] : [])) as string[];
+}
+
+/** Commits the last update added or changed. */
+const changedCommits = (record: RecordReader) =>
+  record.db.prepare("SELECT id FROM delta WHERE tbl = 'codebase_commits' ORDER BY id").pluck().all() as number[];
+
+/** Codebase commits with these revisions: their codebase, parent's revision, children's revisions (a JSON list). */
+function commitsWithRevisions(record: RecordReader, revisions: readonly string[]) {
+  return record
+    .statement(
+      `SELECT c.revision, coalesce(cb.name, 'codebase ' || c.codebaseid) AS codebase, c.author, c.when_timestamp AS "when", p.revision AS parent,
+         (SELECT json_group_array(k.revision) FROM (SELECT revision FROM codebase_commits WHERE parent_commitid = c.id ORDER BY id) k) AS children
+       FROM codebase_commits c LEFT JOIN codebases cb ON cb.id = c.codebaseid LEFT JOIN codebase_commits p ON p.id = c.parent_commitid
+       WHERE c.revision ${IN_JSON} ORDER BY c.id`,
+    )
+    .all(JSON.stringify(revisions)) as { revision: string; codebase: string; author: string | null; when: number | null; parent: string | null; children: string }[];
 }
 
 /** Changes with these revisions, ascending. */
@@ -75,6 +118,6 @@ function changesWithRevisions(record: RecordReader, revisions: readonly string[]
 /** Sourcestamps with these revisions, ascending. */
 function sourcestampsWithRevisions(record: RecordReader, revisions: readonly string[]): Sourcestamp[] {
   return record
-    .statement(`SELECT id, branch, revision, repository, project FROM sourcestamps WHERE revision ${IN_JSON} ORDER BY id`)
+    .statement(`SELECT id, branch, revision, repository, project, codebase FROM sourcestamps WHERE revision ${IN_JSON} ORDER BY id`)
     .all(JSON.stringify(revisions)) as Sourcestamp[];
 }

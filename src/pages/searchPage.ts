@@ -11,6 +11,8 @@ export interface SearchPage extends PageBase {
   available: boolean;
   tagWord: string;
   script: string;
+  /** Whether the archive has test results, whose names are searchable. */
+  tests: boolean;
 }
 
 /** The search page: only the archive's name and options change it, and those render everything. */
@@ -34,5 +36,6 @@ export function searchPage(site: Site, available: boolean): SearchPage {
     available,
     tagWord: site.tagWord,
     script: link.to(assetUrl('search.js')),
+    tests: site.sections.has('tests'),
   };
 }

@@ -1,4 +1,4 @@
-import type { Builder, Master, SchemaKind, Worker } from '../model/types.ts';
+import type { Builder, Master, Project, SchemaKind, Worker } from '../model/types.ts';
 import type { RecordReader } from '../record/reader.ts';
 import { type PageUrl, assetUrl, linkTarget, upToRoot } from '../urls.ts';
 import { builderUrl, masterUrl, workerUrl } from './entityPage.ts';
@@ -26,6 +26,10 @@ export interface Site {
   builders: Map<number, Builder>;
   workers: Map<number, Worker>;
   masters: Map<number, Master>;
+  /** buildbot 3.9+ projects; empty where the snapshots had none. */
+  projects: Map<number, Project>;
+  /** Whether the CI's builds report test results or build data (buildbot 2.9+). */
+  buildReports: boolean;
   /** Every value the `platform` property takes: a builder tag among them names the platform. */
   platforms: Set<string>;
   /** What builder tags are called in this schema. */
@@ -52,6 +56,8 @@ export function loadSite(record: RecordReader, name: string, baseUrl: string | n
     builders: byId(record.builders()),
     workers: byId(record.workers()),
     masters: byId(record.masters()),
+    projects: byId(record.projects()),
+    buildReports: record.hasBuildReports(),
     platforms: new Set(record.platformValues()),
     tagWord: record.schema.kind === 'statusdb' ? 'category' : 'tag',
     baseUrl,
@@ -60,7 +66,7 @@ export function loadSite(record: RecordReader, name: string, baseUrl: string | n
 }
 
 /**
- * Whether two sites show their builders, workers, masters and platforms the same way: every row of
+ * Whether two sites show their builders, workers, masters, projects, platforms and sections the same way: every row of
  * `before` unchanged in `after` (rows may be added), the same platform values, the same title.
  * Otherwise almost every page names something that changed.
  */
@@ -73,6 +79,9 @@ export function sameSite(before: Site, after: Site): boolean {
     sameRows(before.builders, after.builders) &&
     sameRows(before.workers, after.workers) &&
     sameRows(before.masters, after.masters) &&
+    sameRows(before.projects, after.projects) &&
+    before.buildReports === after.buildReports &&
+    JSON.stringify([...before.sections.keys()]) === JSON.stringify([...after.sections.keys()]) &&
     JSON.stringify([...before.platforms]) === JSON.stringify([...after.platforms])
   );
 }

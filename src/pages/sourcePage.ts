@@ -82,6 +82,7 @@ export interface SourcePage extends PageBase {
   revisionHref: string | null;
   repository: string | null;
   project: string | null;
+  codebase: string | null;
   changes: ChangeView[];
   buildCount: number;
   platforms: PlatformGroup[];
@@ -114,6 +115,7 @@ export function sourcePages(record: RecordReader, site: Site, parts: readonly St
         revisionHref: stamp.revision ? link.to(revisionUrl(stamp.revision)) : null,
         repository: stamp.repository,
         project: stamp.project,
+        codebase: stamp.codebase,
         changes: (changes.get(stamp.id) ?? []).map((change) => changeView(change, link)),
         buildCount: part.buildCount,
         platforms: groupByPlatform(builds[partIndex]![number - part.first]!, platforms, site, link),

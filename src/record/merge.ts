@@ -19,10 +19,21 @@ export const UPDATE_SCOPE: TranslationScope = {
     `NOT EXISTS (SELECT 1 FROM main.builds archived WHERE archived.id = ${id} AND (archived.complete_at IS NOT NULL OR archived.lost = 1))`,
   sourcestamp: (id) => `NOT EXISTS (SELECT 1 FROM main.sourcestamps archived WHERE archived.id = ${id})`,
   change: (id) => `NOT EXISTS (SELECT 1 FROM main.changes archived WHERE archived.id = ${id})`,
+  commit: (id) => `NOT EXISTS (SELECT 1 FROM main.codebase_commits archived WHERE archived.id = ${id})`,
 };
 
 /** Tables whose rows are replaced by the snapshot's, column by column (a NULL is pruning: kept). */
-const UPSERTED = ['builders', 'workers', 'masters', 'sourcestamps', 'changes', 'builds', 'steps'] as const;
+const UPSERTED = [
+  'builders', 'workers', 'masters', 'sourcestamps', 'changes', 'builds', 'steps',
+  'projects', 'codebases', 'codebase_commits', 'test_result_sets', 'test_results', 'build_data',
+] as const;
+/**
+ * Columns that say how things are now rather than what happened: the snapshot's value replaces the
+ * archived one even when it is NULL (a worker no longer paused has no pause reason).
+ */
+const CURRENT_STATE: Partial<Record<(typeof UPSERTED)[number], readonly string[]>> = { workers: ['pause_reason'] };
+const isCurrentState = (table: (typeof UPSERTED)[number], column: string) => CURRENT_STATE[table]?.includes(column) ?? false;
+
 /** Child rows replaced as a set for each parent (`parentsFrom`, as `id`) the snapshot has them for; kept otherwise. */
 const REPLACED_PER_PARENT = [
   { table: 'builder_tags', parent: 'builderid', columns: 'tag', parentsFrom: 'SELECT id FROM incoming.builders' },
@@ -53,18 +64,22 @@ export function mergeIncoming(db: Database.Database, translator: Translator): Me
   );
 
   // A log is taken from the snapshot unless the snapshot's is a pruned form of the archived one:
-  // deleted by the janitor (type d) or shorter. Its chunks are copied again only when it grew.
+  // deleted by the janitor (type d) or shorter. Its chunks are copied again when it grew, or when
+  // the archive saw its step running: a live master's chunks run ahead of its line count.
   db.exec(`
     CREATE TEMP TABLE taken_logs (id INTEGER PRIMARY KEY, rechunk INTEGER NOT NULL);
     INSERT INTO taken_logs
       SELECT i.id, m.id IS NULL OR m.type = 'd' OR i.num_lines <> m.num_lines OR i.type <> m.type
+        OR EXISTS (SELECT 1 FROM main.steps s WHERE s.id = m.stepid AND s.complete_at IS NULL)
       FROM incoming.logs i LEFT JOIN main.logs m ON m.id = i.id
       WHERE m.id IS NULL OR (i.type <> 'd' AND i.num_lines >= m.num_lines);
   `);
   recordDelta(db);
 
   for (const table of UPSERTED) {
-    const updates = columnsOf(db, table).map((name) => `${name} = coalesce(excluded.${name}, ${table}.${name})`).join(', ');
+    const updates = columnsOf(db, table)
+      .map((name) => (isCurrentState(table, name) ? `${name} = excluded.${name}` : `${name} = coalesce(excluded.${name}, ${table}.${name})`))
+      .join(', ');
     db.exec(`INSERT INTO main.${table} SELECT * FROM incoming.${table} WHERE true ON CONFLICT (id) DO UPDATE SET ${updates}`);
   }
   for (const { table, parent, parentsFrom } of REPLACED_PER_PARENT) {
@@ -102,7 +117,9 @@ export function mergeIncoming(db: Database.Database, translator: Translator): Me
 function recordDelta(db: Database.Database): void {
   const insert = (sql: string) => db.exec(`INSERT OR IGNORE INTO main.delta (tbl, id, new) ${sql}`);
   for (const table of UPSERTED) {
-    const same = columnsOf(db, table).map((name) => `coalesce(i.${name}, m.${name}) IS m.${name}`).join(' AND ');
+    const same = columnsOf(db, table)
+      .map((name) => (isCurrentState(table, name) ? `i.${name} IS m.${name}` : `coalesce(i.${name}, m.${name}) IS m.${name}`))
+      .join(' AND ');
     insert(`SELECT '${table}', i.id, m.id IS NULL FROM incoming.${table} i LEFT JOIN main.${table} m ON m.id = i.id
             WHERE m.id IS NULL OR NOT (${same})`);
   }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { BuildStatus, BuildSummary, Builder, Change, LogInfo, Master, SchemaInfo, SnapshotSummary, Sourcestamp, Worker } from '../model/types.ts';
+import type { BuildStatus, BuildSummary, Builder, Change, LogInfo, Master, Project, SchemaInfo, SnapshotSummary, Sourcestamp, Worker } from '../model/types.ts';
 import type { LogChunk } from '../snapshot/logchunks.ts';
 import { IN_JSON, groupBy, jsonIds, parseJsonOr } from './sql.ts';
 
@@ -79,6 +79,7 @@ interface ChangeRow {
   revlink: string | null;
   when_timestamp: number | null;
   repository: string | null;
+  codebase: string | null;
 }
 
 export const withoutStamp = ({ sourcestampId: _, ...change }: Change & { sourcestampId: number | null }): Change => change;
@@ -129,7 +130,7 @@ export class RecordReader {
   }
 
   builders(): Builder[] {
-    const rows = this.db.prepare('SELECT id, name, description FROM builders ORDER BY id').all() as Omit<Builder, 'tags'>[];
+    const rows = this.db.prepare('SELECT id, name, description, projectid AS projectId FROM builders ORDER BY id').all() as Omit<Builder, 'tags'>[];
     const tags = groupBy(
       this.db.prepare('SELECT builderid, tag FROM builder_tags ORDER BY builderid, tag').all() as { builderid: number; tag: string }[],
       (row) => row.builderid,
@@ -138,7 +139,16 @@ export class RecordReader {
   }
 
   workers(): Worker[] {
-    return this.db.prepare('SELECT id, name FROM workers ORDER BY id').all() as Worker[];
+    return this.db.prepare('SELECT id, name, pause_reason AS pauseReason FROM workers ORDER BY id').all() as Worker[];
+  }
+
+  /** Whether any build has test results or build data: whether the CI uses them. */
+  hasBuildReports(): boolean {
+    return this.db.prepare('SELECT EXISTS (SELECT 1 FROM test_result_sets) OR EXISTS (SELECT 1 FROM build_data)').pluck().get() === 1;
+  }
+
+  projects(): Project[] {
+    return this.db.prepare('SELECT id, name, slug, description, description_html AS descriptionHtml FROM projects ORDER BY id').all() as Project[];
   }
 
   masters(): Master[] {
@@ -183,7 +193,7 @@ export class RecordReader {
   }
 
   sourcestamps(ids: readonly number[]): Sourcestamp[] {
-    return this.statement(`SELECT id, branch, revision, repository, project FROM sourcestamps WHERE id ${IN_JSON} ORDER BY id`)
+    return this.statement(`SELECT id, branch, revision, repository, project, codebase FROM sourcestamps WHERE id ${IN_JSON} ORDER BY id`)
       .all(jsonIds(ids)) as Sourcestamp[];
   }
 
@@ -230,6 +240,7 @@ export class RecordReader {
       comments: row.comments,
       when: row.when_timestamp,
       repository: row.repository,
+      codebase: row.codebase,
       revlink: row.revlink,
       files: (files.get(row.id) ?? []).map((file) => file.filename),
     }));

@@ -58,20 +58,52 @@ CREATE TABLE main.build_signatures (
   PRIMARY KEY (signature, buildid)) WITHOUT ROWID;
 CREATE INDEX main.build_signatures_build ON build_signatures (buildid, signature);`;
 
+/**
+ * What buildbot 3.9–4.3 added (migration format5.ts): projects, codebases and their commits, test
+ * results (a result's test named by its name and code path as text, not by the snapshot's ids,
+ * which are per builder), build data (values over MAX_BUILD_DATA bytes are kept as their length).
+ * Snapshots of earlier masters leave these tables empty. `builds.extras_read` is 1 for a build
+ * whose test results and build data are as a snapshot gave them, NULL for one archived before
+ * format 5 that no snapshot has held since.
+ */
+export const BUILDBOT_4_DDL = `
+CREATE TABLE projects (id INTEGER PRIMARY KEY, name TEXT, slug TEXT, description TEXT, description_html TEXT);
+CREATE TABLE codebases (id INTEGER PRIMARY KEY, projectid INTEGER, name TEXT);
+CREATE TABLE codebase_commits (id INTEGER PRIMARY KEY, codebaseid INTEGER NOT NULL, author TEXT, committer TEXT, comments TEXT,
+  when_timestamp INTEGER, revision TEXT, parent_commitid INTEGER);
+CREATE INDEX codebase_commits_revision ON codebase_commits (revision);
+CREATE INDEX codebase_commits_parent ON codebase_commits (parent_commitid) WHERE parent_commitid IS NOT NULL;
+CREATE TABLE test_result_sets (id INTEGER PRIMARY KEY, buildid INTEGER NOT NULL, stepid INTEGER, description TEXT,
+  category TEXT NOT NULL, value_unit TEXT NOT NULL, tests_passed INTEGER, tests_failed INTEGER, complete INTEGER NOT NULL);
+CREATE INDEX test_result_sets_build ON test_result_sets (buildid);
+CREATE TABLE test_results (id INTEGER PRIMARY KEY, setid INTEGER NOT NULL, name TEXT, code_path TEXT, line INTEGER,
+  duration_ns INTEGER, value TEXT NOT NULL);
+CREATE INDEX test_results_set ON test_results (setid);
+CREATE INDEX test_results_test ON test_results (name, code_path);
+CREATE TABLE build_data (id INTEGER PRIMARY KEY, buildid INTEGER NOT NULL, name TEXT NOT NULL, value BLOB, length INTEGER NOT NULL,
+  source TEXT NOT NULL);
+CREATE INDEX build_data_build ON build_data (buildid);
+`;
+
+/** Build data larger than this (bytes) is kept as its length alone: a build's page says its size. */
+export const MAX_BUILD_DATA = 1024 * 1024;
+
 const TABLES_DDL = `
-CREATE TABLE builders (id INTEGER PRIMARY KEY, name TEXT, description TEXT);
+CREATE TABLE builders (id INTEGER PRIMARY KEY, name TEXT, description TEXT, projectid INTEGER);
 CREATE TABLE builder_tags (builderid INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (builderid, tag));
-CREATE TABLE workers (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE workers (id INTEGER PRIMARY KEY, name TEXT, pause_reason TEXT);
 CREATE TABLE masters (id INTEGER PRIMARY KEY, name TEXT, url TEXT);
 CREATE TABLE builds (
   id INTEGER PRIMARY KEY, number INTEGER NOT NULL, builderid INTEGER NOT NULL, workerid INTEGER,
   masterid INTEGER, started_at INTEGER, complete_at INTEGER, state_string TEXT NOT NULL,
-  results INTEGER, reason TEXT, lost INTEGER NOT NULL, parent_buildid INTEGER, buildrequestid INTEGER);
+  results INTEGER, reason TEXT, lost INTEGER NOT NULL, parent_buildid INTEGER, buildrequestid INTEGER,
+  locks_duration_s INTEGER, rebuilt_buildid INTEGER, extras_read INTEGER);
 CREATE INDEX builds_builder ON builds (builderid, number);
 CREATE INDEX builds_worker ON builds (workerid);
 CREATE INDEX builds_master ON builds (masterid);
 CREATE INDEX builds_parent ON builds (parent_buildid) WHERE parent_buildid IS NOT NULL;
 CREATE INDEX builds_request ON builds (buildrequestid) WHERE buildrequestid IS NOT NULL;
+CREATE INDEX builds_rebuilt ON builds (rebuilt_buildid) WHERE rebuilt_buildid IS NOT NULL;
 CREATE TABLE build_sourcestamps (buildid INTEGER NOT NULL, sourcestampid INTEGER NOT NULL,
   PRIMARY KEY (buildid, sourcestampid)) WITHOUT ROWID;
 CREATE INDEX build_sourcestamps_stamp ON build_sourcestamps (sourcestampid, buildid);
@@ -80,7 +112,7 @@ CREATE INDEX build_properties_build ON build_properties (buildid, name);
 CREATE TABLE steps (
   id INTEGER PRIMARY KEY, buildid INTEGER NOT NULL, number INTEGER NOT NULL, name TEXT,
   started_at INTEGER, complete_at INTEGER, state_string TEXT NOT NULL, results INTEGER,
-  urls_json TEXT NOT NULL, hidden INTEGER NOT NULL);
+  urls_json TEXT NOT NULL, hidden INTEGER NOT NULL, locks_acquired_at INTEGER);
 CREATE INDEX steps_build ON steps (buildid, number);
 CREATE TABLE logs (id INTEGER PRIMARY KEY, stepid INTEGER NOT NULL, name TEXT, slug TEXT NOT NULL,
   type TEXT NOT NULL, num_lines INTEGER NOT NULL);
@@ -88,15 +120,15 @@ CREATE INDEX logs_step ON logs (stepid);
 CREATE TABLE logchunks (logid INTEGER NOT NULL, first_line INTEGER NOT NULL, last_line INTEGER NOT NULL,
   content BLOB, compressed INTEGER NOT NULL);
 CREATE INDEX logchunks_log ON logchunks (logid, first_line);
-CREATE TABLE sourcestamps (id INTEGER PRIMARY KEY, branch TEXT, revision TEXT, repository TEXT, project TEXT);
+CREATE TABLE sourcestamps (id INTEGER PRIMARY KEY, branch TEXT, revision TEXT, repository TEXT, project TEXT, codebase TEXT);
 CREATE INDEX sourcestamps_branch ON sourcestamps (branch);
 CREATE TABLE changes (
   id INTEGER PRIMARY KEY, author TEXT, comments TEXT NOT NULL, branch TEXT, revision TEXT,
-  revlink TEXT, when_timestamp INTEGER, repository TEXT);
+  revlink TEXT, when_timestamp INTEGER, repository TEXT, codebase TEXT);
 CREATE TABLE stamp_changes (sourcestampid INTEGER NOT NULL, changeid INTEGER NOT NULL, position INTEGER NOT NULL,
   PRIMARY KEY (sourcestampid, changeid)) WITHOUT ROWID;
 CREATE INDEX stamp_changes_change ON stamp_changes (changeid, sourcestampid);
 CREATE TABLE change_files (changeid INTEGER NOT NULL, filename TEXT);
 CREATE INDEX change_files_change ON change_files (changeid);
-`;
+${BUILDBOT_4_DDL}`;
 

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LogInfo } from '../model/types.ts';
 import { type RawLogSink, rawLogUrl } from '../pages/logPage.ts';
@@ -33,5 +33,14 @@ export function rawLogFile(outDir: string): (log: LogInfo) => RawLogSink {
         }
       },
     };
+  };
+}
+
+/** Writes a file of the archive under `outDir` whole: a build's data. */
+export function archiveFile(outDir: string): (url: string, bytes: Uint8Array) => void {
+  return (url, bytes) => {
+    const file = join(outDir, url);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, bytes);
   };
 }

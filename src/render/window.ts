@@ -6,7 +6,7 @@ import { type Archive, type ArchiveOptions, type Window, loadArchive, windowPage
 import type { DataWarning } from '../pages/warnings.ts';
 import { openRecord } from '../record/record.ts';
 import { renderPages } from './eleventy.ts';
-import { rawLogFile } from './rawLogs.ts';
+import { archiveFile, rawLogFile } from './rawLogs.ts';
 
 /** What a render process needs to open the archive it renders windows of. */
 export interface WorkerInit {
@@ -23,7 +23,7 @@ export interface RenderedWindow {
 }
 
 export async function renderWindow(archive: Archive, window: Window, outDir: string): Promise<RenderedWindow> {
-  const { pages, warnings } = windowPages(archive, window, { rawLog: rawLogFile(outDir) });
+  const { pages, warnings } = windowPages(archive, window, { rawLog: rawLogFile(outDir), file: archiveFile(outDir) });
   await renderPages(pages, outDir, archive.options.templates);
   return { pages: pages.length, warnings };
 }

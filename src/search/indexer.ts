@@ -19,7 +19,7 @@ import type { Change } from '../model/types.ts';
 import type { Archive } from '../pages/kind.ts';
 import type { Site } from '../pages/site.ts';
 import type { RecordReader } from '../record/reader.ts';
-import { changeRecord, failureRecords, nameRecords } from './records.ts';
+import { changeRecord, failureRecords, nameRecords, testCount, testRecords } from './records.ts';
 
 /** Change ids in a full partition, and in a partition of the newest, still growing range. */
 const CHANGES_PER_PARTITION = 50_000;
@@ -86,7 +86,7 @@ function changePartitions(record: RecordReader): Partition[] {
   return [...partitions.values()].sort((a, b) => a.from - b.from);
 }
 
-/** What of the search an update changed: new builders, workers or masters, changes, builds. */
+/** What of the search an update changed: new builders, workers, masters or tests, changes, builds. */
 export function changedSearch({ record, site }: Archive, before: Archive): SearchScope {
   const newBuilders = [...site.builders.keys()].filter((id) => !before.site.builders.has(id));
   const buildersWithNewBuilds = record.changedBuildOwners().filter((build) => build.isNew).map((build) => build.builder);
@@ -94,7 +94,11 @@ export function changedSearch({ record, site }: Archive, before: Archive): Searc
   const changed = record.changedChanges();
   const paths = new Set(partitions.map(partitionPath));
   return {
-    names: newBuilders.length > 0 || site.workers.size !== before.site.workers.size || site.masters.size !== before.site.masters.size,
+    names:
+      newBuilders.length > 0 ||
+      site.workers.size !== before.site.workers.size ||
+      site.masters.size !== before.site.masters.size ||
+      testCount(record) !== testCount(before.record),
     failures: (record.db.prepare("SELECT count(*) FROM delta WHERE tbl = 'signatures' AND new").pluck().get() as number) > 0,
     partitions: new Set(partitions.filter(({ from, to }) => changed.some((id) => id >= from && id <= to)).map(partitionPath)),
     builders: [...new Set([...newBuilders, ...buildersWithNewBuilds])].filter((id) => site.builders.has(id)).sort((a, b) => a - b),
@@ -194,7 +198,7 @@ export async function writeSearch(
     onIndex(count);
   };
   try {
-    if (!scope || scope.names) await write(nameRecords(site), manifest.names);
+    if (!scope || scope.names) await write([...nameRecords(site), ...testRecords(record)], manifest.names);
     if (!scope || scope.failures) await write(failureRecords(record), manifest.failures);
     for (const partition of partitions) {
       if (!scope || scope.partitions.has(partitionPath(partition))) await write(changeRecords(record, partition), partitionPath(partition));

@@ -11,6 +11,7 @@ import { gitUnquoted } from '../pages/changes.ts';
 import { builderUrl, masterUrl, workerUrl } from '../pages/entityPage.ts';
 import { failureUrl } from '../pages/failurePage.ts';
 import type { Site } from '../pages/site.ts';
+import { testTitle, testKey, testUrl } from '../pages/testPage.ts';
 import type { RecordReader } from '../record/reader.ts';
 import { outputPath } from '../urls.ts';
 
@@ -96,3 +97,18 @@ export function failureRecords(record: RecordReader): CustomRecord[] {
     filters: scope('failures'),
   }));
 }
+
+/** Tests (buildbot's test results), by name and code path: a pasted test name finds its page. */
+export function testRecords(record: RecordReader): CustomRecord[] {
+  const rows = record.db.prepare('SELECT DISTINCT name, code_path AS codePath FROM test_results ORDER BY name, code_path').all() as { name: string | null; codePath: string | null }[];
+  return rows.map(({ name, codePath }) => ({
+    url: outputPath(testUrl(testKey(name, codePath))),
+    content: [name ?? '', codePath ?? ''].join(' '),
+    language: LANGUAGE,
+    meta: { title: testTitle(name, codePath), kind: 'test' },
+    filters: { ...scope('names'), kind: ['test'] },
+  }));
+}
+
+/** How many tests the record has results of: a new one is a new search record. */
+export const testCount = (record: RecordReader) => record.db.prepare('SELECT count(*) FROM (SELECT DISTINCT name, code_path FROM test_results)').pluck().get() as number;

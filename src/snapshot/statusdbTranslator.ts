@@ -107,13 +107,13 @@ export class StatusdbTranslator implements Translator {
     const all = 'true';
     const ofBuilds = (column: string) => scoped(scope, `${column} IN (SELECT id FROM ${t}.builds)`);
     return [
-      { table: 'builders', rows: `SELECT id, ${repairSql('name')}, NULL FROM ${this.tables.from('builders')}` },
+      { table: 'builders', rows: `SELECT id, ${repairSql('name')}, NULL, NULL FROM ${this.tables.from('builders')}` },
       { table: 'builder_tags', duplicates: 'ignore', rows: `SELECT id, ${repairSql('category')} FROM ${this.tables.from('builders')} WHERE category IS NOT NULL AND category <> ''` },
-      { table: 'workers', rows: `SELECT id, ${repairSql('name')} FROM ${this.tables.from('slaves')}` },
+      { table: 'workers', rows: `SELECT id, ${repairSql('name')}, NULL FROM ${this.tables.from('slaves')}` },
       { table: 'masters', rows: `SELECT id, ${repairSql('coalesce(name, url)')}, url FROM ${this.tables.from('masters')}` },
       { table: 'builds', rows: `SELECT id, buildnumber, builder_id, slave_id, master_id, ${timeSql('starttime')}, ${timeSql('endtime')},
                '', result, ${repairSql('reason')}, lost = 1, NULL,
-               (SELECT min(br.request_id) FROM ${this.tables.from('build_requests')} br WHERE br.build_id = b.id)
+               (SELECT min(br.request_id) FROM ${this.tables.from('build_requests')} br WHERE br.build_id = b.id), NULL, NULL, 1
         FROM ${this.tables.from('builds')} b WHERE ${scope?.build('b.id') ?? all}` },
       { table: 'build_sourcestamps', rows: `SELECT id, source_id FROM ${this.tables.from('builds')}
         WHERE source_id IS NOT NULL AND ${ofBuilds('id')}` },
@@ -123,12 +123,12 @@ export class StatusdbTranslator implements Translator {
         WHERE ${ofBuilds('bp.build_id')}
         ORDER BY bp.build_id, p.name, p.id` },
       { table: 'steps', rows: `SELECT id, build_id, "order", ${repairSql('name')}, ${timeSql('starttime')}, ${timeSql('endtime')},
-               copra_words(description), status, '[]', 0
+               copra_words(description), status, '[]', 0, NULL
         FROM ${this.tables.from('steps')} WHERE ${ofBuilds('build_id')}` },
-      { table: 'sourcestamps', rows: `SELECT id, ${repairSql('branch')}, ${repairSql('revision')}, NULL, NULL FROM ${this.tables.from('sourcestamps')} s
+      { table: 'sourcestamps', rows: `SELECT id, ${repairSql('branch')}, ${repairSql('revision')}, NULL, NULL, NULL FROM ${this.tables.from('sourcestamps')} s
         WHERE ${scope?.sourcestamp('s.id') ?? all}` },
       { table: 'changes', rows: `SELECT id, ${repairSql('who')}, ${repairSql("coalesce(comments, '')")}, ${repairSql('branch')},
-               ${repairSql('revision')}, NULL, ${timeSql('"when"')}, NULL
+               ${repairSql('revision')}, NULL, ${timeSql('"when"')}, NULL, NULL
         FROM ${this.tables.from('changes')} c WHERE ${scope?.change('c.id') ?? all}` },
       // A stamp's positions count all its links, so a scoped stamp is read whole.
       { table: 'stamp_changes', duplicates: 'ignore', rows: `SELECT source_id, change_id, row_number() OVER (PARTITION BY source_id ORDER BY "order", id)

@@ -16,6 +16,8 @@ export interface TranslationScope {
   build(id: string): string;
   sourcestamp(id: string): string;
   change(id: string): string;
+  /** A codebase's commit (buildbot 4.3). */
+  commit(id: string): string;
 }
 
 /** How many rows of a kind the snapshot holds, for the update's account of what it kept. */

@@ -7,17 +7,21 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, inject } from 'vitest';
 import { type BuildOptions, buildArchive } from '../../src/build.ts';
-import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE } from './fixtures.ts';
+import { BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE } from './fixtures.ts';
 
-export { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE };
+export { BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE };
 
-/** Both fixtures, with the name of their archive (fixtureArchive). */
-export const FIXTURES = [
+/** Every fixture, with the name of its archive (fixtureArchive). */
+export const ALL_FIXTURES = [
   { name: 'buildbot 3.7', file: BUILDBOT_FIXTURE, archive: 'buildbot' },
   { name: 'statusdb', file: STATUSDB_FIXTURE, archive: 'statusdb' },
+  { name: 'buildbot 4.3', file: BUILDBOT4_FIXTURE, archive: 'buildbot4' },
 ] as const;
 
-export type FixtureArchive = (typeof FIXTURES)[number]['archive'];
+/** The fixtures whose archives every page test walks: buildbot 3.7 and statusdb. */
+export const FIXTURES = ALL_FIXTURES.slice(0, 2);
+
+export type FixtureArchive = (typeof ALL_FIXTURES)[number]['archive'];
 
 /**
  * The archive of a fixture, built once for the whole run by the first test file that asks for it
@@ -40,7 +44,7 @@ export async function fixtureArchive(name: FixtureArchive): Promise<string> {
     }
     try {
       writeFileSync(join(lock, 'pid'), String(process.pid));
-      const fixture = FIXTURES.find((entry) => entry.archive === name)!.file;
+      const fixture = ALL_FIXTURES.find((entry) => entry.archive === name)!.file;
       const building = `${out}.building`;
       rmSync(building, { recursive: true, force: true });
       await buildArchive(fixture, { out: building, output: quiet, jobs: 2 });
@@ -141,8 +145,8 @@ export const sitemapAddresses = (out: string, baseUrl: string) =>
 export const locs = (xml: string) =>
   [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
 
-/** Folders whose next segment names one thing of a kind: a revision, a failure's key, a branch, a tag. */
-const NAMED_BY_NEXT = new Set(['revision', 'failure', 'console', 'branch', 'tag']);
+/** Folders whose next segment names one thing of a kind: a revision, a failure's or test's key, a branch, a tag, a project. */
+const NAMED_BY_NEXT = new Set(['revision', 'failure', 'test', 'console', 'branch', 'tag', 'project']);
 
 /** A page's kind: its address with the ids, names, revisions and page numbers in it left out. */
 export const kindOf = (page: string) =>
@@ -193,3 +197,34 @@ export function count(file: string, sql: string): number {
     db.close();
   }
 }
+
+/**
+ * Pages of the buildbot 4.3 archive `out` showing what only buildbot 4 has, one of each: a project,
+ * a test's newest and older pages, `tests/`, the board grouped by project, the build with the most
+ * test results, one with build data and a lock wait, a commit's revision page, a change with its
+ * codebase. The page tests check these beside every kind of the other fixtures' archives.
+ */
+export function buildbot4Pages(out: string): string[] {
+  const db = querySnapshot(BUILDBOT4_FIXTURE);
+  try {
+    const one = (sql: string) => db.prepare(sql).pluck().get() as number | string;
+    const pages = archiveFiles(out).filter((path) => /^(project|tests?)\//.test(path) && path.endsWith('.html'));
+    return [
+      ...oneOfEachKind(pages),
+      'builders/index.html',
+      `build/${one('SELECT t.buildid FROM test_result_sets t JOIN test_results r ON r.test_result_setid = t.id GROUP BY t.buildid ORDER BY count(*) DESC LIMIT 1')}/index.html`,
+      `build/${one('SELECT d.buildid FROM build_data d JOIN builds b ON b.id = d.buildid WHERE b.locks_duration_s > 0 ORDER BY d.buildid LIMIT 1')}/index.html`,
+      `revision/${one('SELECT c.revision FROM codebase_commits c WHERE c.parent_commitid IS NOT NULL AND EXISTS (SELECT 1 FROM codebase_commits k WHERE k.parent_commitid = c.id) LIMIT 1')}/index.html`,
+      `change/${one("SELECT changeid FROM changes WHERE codebase <> '' LIMIT 1")}/index.html`,
+    ];
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The pages the page tests (valid HTML, layout, accessibility) check in a fixture's archive: one of
+ * every kind; of the buildbot 4.3 archive, what only it has (its other kinds are those of 3.7's).
+ */
+export const pagesToCheck = (archive: FixtureArchive, out: string, pages: readonly string[]) =>
+  archive === 'buildbot4' ? buildbot4Pages(out) : oneOfEachKind(pages);

@@ -5,12 +5,11 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildPage, buildPages } from '../../src/pages/buildPage.ts';
-import { type Archive, DEFAULT_ARCHIVE_OPTIONS, loadArchive, windowPages } from '../../src/pages/plan.ts';
+import { type Archive, DEFAULT_ARCHIVE_OPTIONS, DISCARDED_FILES, loadArchive, windowPages } from '../../src/pages/plan.ts';
 import { snapshotRecord } from '../../src/record/record.ts';
 import { STATUSDB_FIXTURE, fixtureCopy, scratchDir } from '../helpers/archive.ts';
 
 const options = { logs: DEFAULT_ARCHIVE_OPTIONS.logs };
-const noRawLogs = { rawLog: () => ({ write: () => {}, close: () => {} }) };
 
 describe('the build page model', () => {
   const dir = scratchDir('copra-models-');
@@ -39,7 +38,7 @@ describe('the build page model', () => {
          FROM builds b WHERE result = 2 ORDER BY id LIMIT 1`,
       )
       .get() as { id: number; buildnumber: number; builder_id: number; earlier: number };
-    const [page] = buildPages(archive.record, archive.site, [failed.id], options) as [BuildPage];
+    const [page] = buildPages(archive.record, archive.site, [failed.id], options, DISCARDED_FILES) as [BuildPage];
     expect(page.url).toBe(`build/${failed.id}/`);
     expect(page.number).toBe(failed.buildnumber);
     expect(page.builder.text).toBe(snapshot.prepare('SELECT name FROM builders WHERE id = ?').pluck().get(failed.builder_id));
@@ -52,14 +51,14 @@ describe('the build page model', () => {
   });
 
   it('returns the orphan it met, and shows the row unlinked', () => {
-    const pages = buildPages(archive.record, archive.site, orphan.builds, options) as BuildPage[];
+    const pages = buildPages(archive.record, archive.site, orphan.builds, options, DISCARDED_FILES) as BuildPage[];
     const warning = { problem: 'orphan', detail: `worker ${orphan.slave} is referenced but not in the snapshot; shown unlinked` };
     for (const page of pages) {
       expect(page.worker).toEqual({ href: null, text: `worker ${orphan.slave} (missing)` });
       expect(page.warnings).toEqual([warning]);
     }
     // A window reports each problem once, however many of its pages met it.
-    const window = windowPages(archive, { parts: [{ kind: 'build', part: { ids: orphan.builds } }] }, noRawLogs);
+    const window = windowPages(archive, { parts: [{ kind: 'build', part: { ids: orphan.builds } }] }, DISCARDED_FILES);
     expect(window.pages).toHaveLength(2);
     expect(window.warnings).toEqual([warning]);
   });

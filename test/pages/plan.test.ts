@@ -9,6 +9,7 @@ import type { NotFoundPage } from '../../src/pages/notFoundPage.ts';
 import {
   type Archive,
   DEFAULT_ARCHIVE_OPTIONS,
+  DISCARDED_FILES,
   type Window,
   loadArchive,
   planWindows,
@@ -17,9 +18,10 @@ import {
 } from '../../src/pages/plan.ts';
 import type { SourcePage } from '../../src/pages/sourcePage.ts';
 import { snapshotRecord } from '../../src/record/record.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, fixtureCopy, querySnapshot, scratchDir } from '../helpers/archive.ts';
+import { BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, STATUSDB_FIXTURE, fixtureCopy, querySnapshot, scratchDir } from '../helpers/archive.ts';
 
 const noRawLogs = {
+  ...DISCARDED_FILES,
   rawLog: () => {
     throw new Error('statusdb has no logs to write');
   },
@@ -98,11 +100,14 @@ describe('planning windows', () => {
     large.record.close();
   });
 
-  it.each([
-    ['buildbot', BUILDBOT_FIXTURE, []],
-    ['statusdb', STATUSDB_FIXTURE, ['log']],
-  ])('knows from the plan how many pages each window of the %s fixture writes, each page in its kind\'s folder', (_, fixture, absentKinds) => {
-    // Every kind of page, but those the fixture has nothing for (statusdb kept no logs).
+  it.each<[string, string, string[], string[] | null]>([
+    ['buildbot 3.7', BUILDBOT_FIXTURE, ['project', 'test', 'tests'], null],
+    ['statusdb', STATUSDB_FIXTURE, ['log', 'project', 'test', 'tests'], null],
+    // Only the kinds the others lack: the rest are the 3.7 fixture's.
+    ['buildbot 4.3', BUILDBOT4_FIXTURE, [], ['project', 'test', 'tests']],
+  ])('knows from the plan how many pages each window of the %s fixture writes, each page in its kind\'s folder', (_, fixture, absentKinds, checkedKinds) => {
+    // Every kind of page, but those the fixture has nothing for (statusdb kept no logs; only
+    // buildbot 4 has projects and test results).
     const kinds = KINDS.map((kind) => kind.name).filter((name) => !absentKinds.includes(name));
     // The buildbot fixture is in WAL mode: read a copy, as copra does, so that SQLite leaves no
     // -shm file beside it. Small windows, so that every kind of window comes in several shapes.
@@ -112,16 +117,15 @@ describe('planning windows', () => {
       buildsPerWindow: 50,
       search: false,
     });
-    const discardRawLog = { rawLog: () => ({ write: () => {}, close: () => {} }) };
     const windows = planWindows(archive);
     expect(new Set(windows.flatMap((window) => window.parts.map((part) => part.kind)))).toEqual(new Set(kinds));
     // Each part writes the pages its plan counts, each under the folder its kind names, which
     // the 404 page knows.
-    const notFound = windowPages(archive, { parts: [{ kind: 'notfound', part: {} }] }, discardRawLog).pages[0] as unknown as NotFoundPage;
+    const notFound = windowPages(archive, { parts: [{ kind: 'notfound', part: {} }] }, DISCARDED_FILES).pages[0] as unknown as NotFoundPage;
     const rootFolders = new RegExp(notFound.rootPattern.replace(/\/\.\*\$$/, '/$'));
-    for (const { kind: name, part } of windows.flatMap((window) => window.parts)) {
+    for (const { kind: name, part } of windows.flatMap((window) => window.parts).filter((part) => checkedKinds?.includes(part.kind) ?? true)) {
       const kind = KINDS.find((candidate) => candidate.name === name)!;
-      const pages = kind.pages(archive, part, discardRawLog) as unknown as { url?: string; file?: string }[];
+      const pages = kind.pages(archive, part, DISCARDED_FILES) as unknown as { url?: string; file?: string }[];
       expect(pages.length, `${name}: ${JSON.stringify(part).slice(0, 80)}`).toBe(kind.pageCount(part));
       for (const page of pages) {
         const path = page.file ?? `${page.url}index.html`;

@@ -13,7 +13,7 @@ import { checkRoomFor } from '../../src/archiveDir.ts';
 import { main } from '../../src/cli.ts';
 import { MIGRATIONS, RECORD_FORMAT, upgradeRecord } from '../../src/record/migrations/index.ts';
 import { newRecordDdl } from '../../src/record/schema.ts';
-import { RECORDINGS, archiveWithRecord } from '../fixtures/records/cuts.ts';
+import { FIRST_RECORD_FORMAT, RECORDINGS, type Recording, archiveWithRecord } from '../fixtures/records/cuts.ts';
 import { REPO, STATUSDB_FIXTURE, captured, copraLeftovers, scratchDir } from '../helpers/archive.ts';
 
 /** The formats of which a record is committed: every format before this copra's. */
@@ -22,6 +22,14 @@ const committedFormats = readdirSync(join(REPO, 'test', 'fixtures', 'records'))
   .filter((format) => format !== undefined)
   .map(Number)
   .sort((a, b) => a - b);
+
+/** Each committed record: its format and recording. */
+const committedRecords = committedFormats.flatMap((format) =>
+  readdirSync(join(REPO, 'test', 'fixtures', 'records', `format-${format}`))
+    .map((name) => /^(\w+)\.sqlite\.br$/.exec(name)?.[1])
+    .filter((recording) => RECORDINGS.includes(recording as Recording))
+    .map((recording) => [format, recording as Recording] as const),
+);
 
 /** A record's tables and indexes as SQLite describes them: what "the same schema" means. */
 function schemaOf(db: Database.Database): Record<string, unknown> {
@@ -58,7 +66,14 @@ describe('the migrations', () => {
     expect(committedFormats).toEqual(Array.from({ length: RECORD_FORMAT - 1 }, (_, index) => index + 1));
   });
 
-  it.each(committedFormats.flatMap((format) => RECORDINGS.map((recording) => [format, recording] as const)))(
+  it('keep the records of every recording in every format from its first', () => {
+    for (const format of committedFormats) {
+      const expected = RECORDINGS.filter((recording) => FIRST_RECORD_FORMAT[recording] <= format);
+      expect(committedRecords.filter((record) => record[0] === format).map((record) => record[1]).sort()).toEqual([...expected].sort());
+    }
+  });
+
+  it.each(committedRecords)(
     'upgrade the %s-format %s record to the schema of a new record',
     (format, recording) => {
       const out = archiveWithRecord(format, recording, scratchDir('copra-migrate-'));

@@ -8,17 +8,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { buildbotEarlyCut, buildIdAt, statusdbEarlyCut } from '../fixtures/history.ts';
-import { BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, count, differences, fixtureArchive, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
+import { BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveHashes, count, differences, fixtureArchive, fixtureCopy, quiet, scratchDir, snapshotFile } from '../helpers/archive.ts';
 
 describe('an update of an archive', () => {
   it.each([
     ['buildbot', BUILDBOT_FIXTURE, 'buildbot' as const],
     ['statusdb', STATUSDB_FIXTURE, 'statusdb' as const],
+    ['buildbot 4.3', BUILDBOT4_FIXTURE, 'buildbot4' as const],
   ])('%s: an update from the start of the last hundredth of builds renders only the pages that changed', async (_, fixture, archive) => {
     const dir = scratchDir('copra-history-');
     const early = snapshotFile(dir, 'early', fixture);
     const whole = fixtureCopy(fixture, dir, 'whole.sqlite');
-    (archive === 'buildbot' ? buildbotEarlyCut : statusdbEarlyCut)(whole, early, buildIdAt(whole, 0.99));
+    (archive === 'statusdb' ? statusdbEarlyCut : buildbotEarlyCut)(whole, early, buildIdAt(whole, 0.99));
     const out = join(dir, 'archive');
     await buildArchive(early, { out, output: quiet, jobs: 2 });
     const wholeAgain = snapshotFile(dir, 'whole', fixture);
@@ -33,7 +34,7 @@ describe('an update of an archive', () => {
     // the badge and feed of each builder that ran (two small files each); and the failed builds
     // among the 10 before each new build, whose similar-builds strip shows it.
     const builders = count(whole, 'SELECT count(*) FROM builders');
-    const result = archive === 'buildbot' ? 'results' : 'result';
+    const result = archive === 'statusdb' ? 'result' : 'results';
     const failedShare = count(whole, `SELECT avg(${result} IN (1, 2, 4)) FROM builds`);
     expect(update.pages).toBeLessThan(expected.size * 0.03 + 2 * builders + 10 * failedShare * update.update!.newBuilds);
     expect(differences(archiveHashes(out), expected)).toEqual([]);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, archiveFiles, buildInto, fixtureArchive, querySnapshot, readPage, text } from '../helpers/archive.ts';
+import { FIXTURES, STATUSDB_FIXTURE, archiveFiles, buildInto, fixtureArchive, querySnapshot, readPage, text } from '../helpers/archive.ts';
 
 /** The result words of domain.md §1, by code. */
 const RESULT_WORDS: Record<number, string> = {
@@ -277,7 +277,7 @@ describe('building the same snapshot twice', () => {
       );
     // The statusdb recording: the buildbot one would cost CI a minute more and test the same.
     const first = hashes(await fixtureArchive('statusdb'));
-    const { out } = await buildInto(FIXTURES[1].file, { jobs: 3, buildsPerWindow: 300 });
+    const { out } = await buildInto(STATUSDB_FIXTURE, { jobs: 3, buildsPerWindow: 300 });
     expect(Object.keys(first).length).toBeGreaterThan(5000);
     expect(hashes(out)).toEqual(first);
   });

@@ -15,6 +15,7 @@ import { recordSignatures } from '../signatures.ts';
 import { format2 } from './format2.ts';
 import { format3 } from './format3.ts';
 import { format4 } from './format4.ts';
+import { format5 } from './format5.ts';
 
 export interface Migration {
   /** The format the step leads to, from the one before it. */
@@ -50,7 +51,7 @@ const DERIVED = {
 export type Derived = keyof typeof DERIVED;
 
 /** Every step, in order: the first leads from format 1, the record copra wrote before migrations. */
-export const MIGRATIONS: readonly Migration[] = [format2, format3, format4];
+export const MIGRATIONS: readonly Migration[] = [format2, format3, format4, format5];
 
 /** The format this copra writes: the one its last step leads to. */
 export const RECORD_FORMAT = MIGRATIONS.at(-1)?.to ?? 1;

@@ -1,6 +1,7 @@
 /**
  * A build on several machines: the sample snapshot built in three shards and merged is, file for
- * file and byte for byte, the archive one build writes (test/globalSetup.ts); merged, it is
+ * file and byte for byte, the archive one build writes (test/globalSetup.ts), and so is the
+ * buildbot 4.3 recording's; merged, it is
  * updated like any archive; a merge killed midway leaves it whole; merging with --move, the parts
  * are used up, put back when the merge fails, and refused when it was killed; and merge refuses
  * anything but the parts of all shards of one record.
@@ -16,7 +17,7 @@ import { main } from '../src/cli.ts';
 import { DEFAULT_ARCHIVE_OPTIONS, type Window, loadArchive, partWeight, plannedPageCount, planWindows } from '../src/pages/plan.ts';
 import { openRecord, recordPathIn } from '../src/record/record.ts';
 import { mergeParts, shardWindows } from '../src/shards.ts';
-import { BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, copraLeftovers, differences, fixtureArchive, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
+import { BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, copraLeftovers, differences, fixtureArchive, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
 
 const SHARDS = 3;
 
@@ -233,5 +234,18 @@ describe('a build in shards, merged', () => {
       expect(await main(['build', STATUSDB_FIXTURE, '--out', join(dir, 'bad'), '--shard', value], bad.io)).toBe(2);
       expect(bad.stderr()).toContain(`--shard takes I/N`);
     }
+  });
+});
+
+describe('the buildbot 4.3 recording in shards, merged', () => {
+  it('writes the files one build writes, byte for byte: test, project and build data files too', async () => {
+    const dir = scratchDir('copra-shards4-');
+    const parts = Array.from({ length: SHARDS }, (_, i) => join(dir, `part-${i + 1}`));
+    for (const [i, out] of parts.entries()) await buildArchive(BUILDBOT4_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
+    const merged = join(dir, 'merged');
+    expect(mergeParts(parts, merged, quiet).parts).toBe(SHARDS);
+    const single = await fixtureArchive('buildbot4');
+    expect(archiveFiles(merged).filter((file) => /^(test|project|build\/\d+\/data)\//.test(file)).length).toBeGreaterThan(500);
+    expect(differences(archiveHashes(merged, { record: true }), archiveHashes(single, { record: true }))).toEqual([]);
   });
 });

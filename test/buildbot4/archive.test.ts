@@ -2,8 +2,8 @@
  * What a buildbot 4 master holds beside builds, checked on the archive of the buildbot 4.3
  * recording against the test's own SQL over the snapshot: projects, codebases and their commits,
  * test result sets on build pages, a page per test with its flip rate per builder, `tests/`, build
- * data, lock waits; and, on a copy with what the recording lacks, rebuilds, a paused worker and a
- * log still being written.
+ * data, lock waits; and, on a copy with what the recording lacks, rebuilds, a paused worker, a log
+ * still being written and hostile strings.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -247,11 +247,31 @@ describe('the archive of the buildbot 4.3 recording', () => {
   });
 });
 
-describe('a buildbot 4 snapshot with a rebuild, a paused worker and a log still being written', () => {
+/** What in a parsed page could run script: event handlers, `javascript:` links, script elements that are not copra's. */
+function scriptSurface(page: ReturnType<typeof readPage>): string[] {
+  return page.querySelectorAll('*').flatMap((element) => [
+    ...Object.entries(element.attributes)
+      .filter(([name, value]) => /^on/i.test(name) || (/^(href|src)$/i.test(name) && /^\s*javascript:/i.test(value)))
+      .map(([name, value]) => `<${element.tagName} ${name}="${value}">`),
+    ...(element.tagName === 'SCRIPT' && /alert/.test(element.textContent) ? [element.toString()] : []),
+  ]);
+}
+
+/** Strings a snapshot may hold: markup, a script URL, template syntax, a path out of the archive. */
+const HOSTILE = {
+  test: '<img src=x onerror=alert(1)>{{ 7 * 7 }}',
+  project: '<b onclick=alert(2)>gecko</b>',
+  slug: '../../x',
+  description: '<p>Gecko</p><script>alert(3)</script><a href="javascript:alert(4)" onclick="alert(5)">x</a><img src=x onerror=alert(6)>',
+  data: '../../<i>sizes</i>',
+};
+
+describe('a buildbot 4 snapshot with a rebuild, a paused worker, a log still being written and hostile strings', () => {
   const dir = scratchDir('copra-bb4-');
   let out = '';
   let rebuilt: { original: number; rebuild: number };
   let running: { build: number; log: number; lines: number };
+  let hostile: { build: number; data: number };
   beforeAll(async () => {
     // The recording's first builds are enough, and build in a fraction of the time.
     const whole = fixtureCopy(BUILDBOT4_FIXTURE, dir, 'whole.sqlite');
@@ -279,6 +299,15 @@ describe('a buildbot 4 snapshot with a rebuild, a paused worker and a log still 
     db.prepare('UPDATE logs SET num_lines = num_lines - 10, complete = 0 WHERE id = ?').run(log.id);
     db.prepare("UPDATE steps SET complete_at = NULL, results = NULL, state_string = 'running' WHERE id = (SELECT stepid FROM logs WHERE id = ?)").run(log.id);
     db.prepare("UPDATE builds SET complete_at = NULL, results = NULL, state_string = 'building' WHERE id = ?").run(log.buildid);
+    // Hostile strings where a test's name, a project and build data are shown and become paths.
+    const failedTest = db
+      .prepare("SELECT r.test_nameid AS name, s.buildid FROM test_results r JOIN test_result_sets s ON s.id = r.test_result_setid WHERE r.value = '0' AND s.value_unit = 'boolean' AND r.test_nameid IS NOT NULL LIMIT 1")
+      .get() as { name: number; buildid: number };
+    db.prepare('UPDATE test_names SET name = ? WHERE id = ?').run(HOSTILE.test, failedTest.name);
+    db.prepare('UPDATE projects SET name = ?, slug = ?, description_html = ? WHERE id = 1').run(HOSTILE.project, HOSTILE.slug, HOSTILE.description);
+    const data = db.prepare('SELECT id, buildid FROM build_data ORDER BY id LIMIT 1').get() as { id: number; buildid: number };
+    db.prepare('UPDATE build_data SET name = ? WHERE id = ?').run(HOSTILE.data, data.id);
+    hostile = { build: failedTest.buildid, data: data.buildid };
     db.close();
     running = { build: log.buildid, log: log.id, lines: log.num_lines };
     ({ out } = await buildInto(file, { search: false }));
@@ -304,5 +333,23 @@ describe('a buildbot 4 snapshot with a rebuild, a paused worker and a log still 
     expect(page.querySelectorAll('pre.log > span')).toHaveLength(running.lines);
     expect(text(page.querySelector('p.running-note'))).toContain('still running');
     expect(page.querySelector('.bad-data')).toBeNull();
+  });
+
+  it('shows every hostile string as typed, runs none of it, and writes no file outside the archive', () => {
+    const build = readPage(out, `build/${hostile.build}/`);
+    const failed = build.querySelectorAll('#tests table.test-results tbody td:first-child a').find((link) => text(link) === HOSTILE.test);
+    expect(failed).toBeDefined();
+    const testPage = readPage(out, target(`build/${hostile.build}/`, failed!.getAttribute('href')));
+    expect(text(testPage.querySelector('h1'))).toBe(`test ${HOSTILE.test}`);
+    const board = readPage(out, 'builders/');
+    const projectLink = board.querySelectorAll('section.board-group h2 a').find((link) => text(link) === HOSTILE.project)!;
+    const project = readPage(out, target('builders/', projectLink.getAttribute('href')));
+    expect(text(project.querySelector('h1'))).toBe(`project ${HOSTILE.project}`);
+    expect(text(project.querySelector('div.description'))).toContain('Gecko');
+    const dataLink = readPage(out, `build/${hostile.data}/`).querySelectorAll('table.build-data td a').find((link) => text(link) === HOSTILE.data)!;
+    const dataFile = join(out, `build/${hostile.data}/`, dataLink.getAttribute('href')!);
+    expect(dataFile.startsWith(join(out, `build/${hostile.data}/data/`))).toBe(true);
+    expect(readFileSync(dataFile).length).toBeGreaterThan(0);
+    for (const page of [build, testPage, board, project, readPage(out, 'tests/'), readPage(out, `build/${hostile.data}/`)]) expect(scriptSurface(page)).toEqual([]);
   });
 });

@@ -99,6 +99,8 @@ export interface StepView {
   urls: { name: string; href: string | null; others: Link[]; address: string | null }[];
   /** What is wrong with the step's data, in words. */
   problems: string[];
+  /** Its test result sets, as links to them further down the page. */
+  testSets: Link[];
 }
 
 export interface SourcestampView {
@@ -215,7 +217,10 @@ function buildPage(build: BuildDetail, site: Site, link: Linker, { stamps, chang
     requestNotArchived: site.schema === 'buildbot' && build.buildRequestId === null,
     reportsNotArchived: site.buildReports && !build.extrasRead,
     problems: buildProblems(build, link),
-    steps: build.steps.map((step) => stepView(step, build, wallEnd, link, options.logs, (url) => requestBuilds(url, requests, buildLink))),
+    steps: build.steps.map((step) => ({
+      ...stepView(step, build, wallEnd, link, options.logs, (url) => requestBuilds(url, requests, buildLink)),
+      testSets: reports.tests.filter((set) => set.stepId === step.id).map((set) => ({ href: `#${set.anchor}`, text: set.summary })),
+    })),
     properties: build.properties.map(({ name, value, source }) => {
       const { text, json } = readableProperty(value);
       if (!json) link.warn('json', `property ${name} of build ${build.id} is not valid JSON; shown as stored`);
@@ -317,7 +322,7 @@ function stepView(
   link: Linker,
   mode: LogMode,
   stepUrl: (url: { name: string; url: string }) => StepView['urls'][number],
-): StepView {
+): Omit<StepView, 'testSets'> {
   const buildStart = build.startedAt;
   const wall = buildStart === null || buildEnd === null ? 0 : buildEnd - buildStart;
   const start = step.startedAt;

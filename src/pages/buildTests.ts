@@ -24,6 +24,11 @@ export interface TestResultView {
 }
 
 export interface TestSetView {
+  /** Its anchor on the build's page, which its step's row links. */
+  anchor: string;
+  stepId: number | null;
+  /** What its step's row says of it: "mochitests: 1 of 40 tests failed", "compiler warnings: 87 results". */
+  summary: string;
   /** The step that reported it: `3 mochitest`. */
   step: string;
   description: string | null;
@@ -63,6 +68,7 @@ export interface BuildReports {
 interface SetRow {
   id: number;
   buildid: number;
+  stepid: number | null;
   step_number: number | null;
   step_name: string | null;
   description: string | null;
@@ -159,7 +165,17 @@ function testSetView(set: SetRow, rows: ResultRow[], link: Linker): TestSetView 
   });
   const failed = passFail ? rows.filter((row) => testOutcome(row.value) === 'failed') : [];
   const other = passFail ? rows.filter((row) => testOutcome(row.value) !== 'failed') : rows;
+  const counted = set.tests_failed !== null && set.tests_passed !== null;
   return {
+    anchor: `tests-${set.id}`,
+    stepId: set.stepid,
+    summary: `${set.description ?? set.category}: ${
+      !passFail || !counted
+        ? `${rows.length.toLocaleString('en-US')} result${rows.length === 1 ? '' : 's'}`
+        : set.tests_failed! > 0
+          ? `${set.tests_failed!.toLocaleString('en-US')} of ${(set.tests_failed! + set.tests_passed!).toLocaleString('en-US')} tests failed`
+          : `${set.tests_passed!.toLocaleString('en-US')} tests passed`
+    }`,
     step: set.step_number === null ? 'a step not in the archive' : `${set.step_number} ${set.step_name ?? ''}`.trim(),
     description: set.description,
     category: set.category,

@@ -106,6 +106,8 @@ export interface TestBuilderView {
 
 export interface TestSummary {
   results: number;
+  /** Whether any of its results pass or fail: a test of measurements only has no failures to tell. */
+  passFail: boolean;
   /** Builds where it failed (pass/fail results only). */
   failures: number;
   firstFailure: { build: Link; start: TimeView } | null;
@@ -357,6 +359,7 @@ function testSummary(record: RecordReader, test: TestName, results: number, link
   }));
   return {
     results,
+    passFail: stats.length > 0,
     failures: failures[0]?.failures ?? 0,
     firstFailure: ends(failures[0]),
     lastFailure: ends(failures.at(-1)),

@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/model/time.ts';
@@ -113,6 +113,13 @@ describe('the archive of the buildbot 4.3 recording', () => {
       expect(shown.map((section) => text(section.querySelector('h3')))).toEqual(
         buildSets.map((set) => expect.stringMatching(new RegExp(`^${escaped(set.description ?? set.category)} \\(step ${set.step} `))),
       );
+      // Each step's row links its sets further down the page.
+      const stepRows = page.querySelectorAll('table.steps tbody tr');
+      for (const set of buildSets) {
+        const row = stepRows.find((tr) => text(tr.querySelector('td')) === String(set.step));
+        expect(row?.querySelectorAll('a.step-tests').map((link) => link.getAttribute('href'))).toContain(`#tests-${set.id}`);
+        expect(page.querySelector(`section#tests-${set.id}`)).not.toBeNull();
+      }
       for (const [index, set] of buildSets.entries()) {
         const failedTable = shown[index]!.querySelectorAll('table.test-results').find((table) => text(table.querySelector('caption')) === 'Failed tests');
         const expected = set.value_unit === 'boolean' ? (failed.all(set.id) as { name: string | null; path: string | null }[]) : [];
@@ -207,6 +214,11 @@ describe('the archive of the buildbot 4.3 recording', () => {
       const facts = newest.querySelectorAll('dl.facts dt');
       const fact = (name: string) => facts.find((dt) => text(dt) === name)?.nextElementSibling;
       const named = (run: (typeof testRuns)[number] | undefined) => (run ? `${builderNames.get(run.builderid)} #${run.number}` : undefined);
+      if (testRuns.length === 0) {
+        // Measurements or messages only: nothing passed or failed.
+        expect(fact('Failed runs')).toBeUndefined();
+        continue;
+      }
       expect(text(fact('Failed runs'))).toBe(String(failures.length));
       expect(text(fact('First failure')?.querySelector('a')) || undefined).toBe(named(failures[0]));
       expect(text(fact('Last failure')?.querySelector('a')) || undefined).toBe(named(failures.at(-1)));
@@ -271,7 +283,7 @@ describe('a buildbot 4 snapshot with a rebuild, a paused worker, a log still bei
   let out = '';
   let rebuilt: { original: number; rebuild: number };
   let running: { build: number; log: number; lines: number };
-  let hostile: { build: number; data: number };
+  let hostile: { build: number; data: number; large: { id: number; buildid: number; name: string } };
   beforeAll(async () => {
     // The recording's first builds are enough, and build in a fraction of the time.
     const whole = fixtureCopy(BUILDBOT4_FIXTURE, dir, 'whole.sqlite');
@@ -307,7 +319,10 @@ describe('a buildbot 4 snapshot with a rebuild, a paused worker, a log still bei
     db.prepare('UPDATE projects SET name = ?, slug = ?, description_html = ? WHERE id = 1').run(HOSTILE.project, HOSTILE.slug, HOSTILE.description);
     const data = db.prepare('SELECT id, buildid FROM build_data ORDER BY id LIMIT 1').get() as { id: number; buildid: number };
     db.prepare('UPDATE build_data SET name = ? WHERE id = ?').run(HOSTILE.data, data.id);
-    hostile = { build: failedTest.buildid, data: data.buildid };
+    // A value over 1 MB: the page says its size, the archive keeps no file of it.
+    const large = db.prepare('SELECT id, buildid, name FROM build_data ORDER BY id DESC LIMIT 1').get() as { id: number; buildid: number; name: string };
+    db.prepare('UPDATE build_data SET value = zeroblob(1048577), length = 1048577 WHERE id = ?').run(large.id);
+    hostile = { build: failedTest.buildid, data: data.buildid, large };
     db.close();
     running = { build: log.buildid, log: log.id, lines: log.num_lines };
     ({ out } = await buildInto(file, { search: false }));
@@ -351,5 +366,13 @@ describe('a buildbot 4 snapshot with a rebuild, a paused worker, a log still bei
     expect(dataFile.startsWith(join(out, `build/${hostile.data}/data/`))).toBe(true);
     expect(readFileSync(dataFile).length).toBeGreaterThan(0);
     for (const page of [build, testPage, board, project, readPage(out, 'tests/'), readPage(out, `build/${hostile.data}/`)]) expect(scriptSurface(page)).toEqual([]);
+  });
+
+  it('says the size of build data over 1 MB, and keeps no file of it', () => {
+    const { buildid, name } = hostile.large;
+    const row = readPage(out, `build/${buildid}/`).querySelectorAll('table.build-data tbody tr').find((tr) => text(tr.querySelector('td')) === name)!;
+    expect(row.querySelectorAll('td').map((cell) => text(cell))).toEqual([name, 'not kept: larger than 1 MB', '1.0 MB', expect.any(String)]);
+    expect(row.querySelector('a')).toBeNull();
+    expect(existsSync(join(out, `build/${buildid}/data`))).toBe(false);
   });
 });

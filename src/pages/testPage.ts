@@ -435,8 +435,17 @@ interface FailedTest extends TestName {
   builders: number[];
 }
 
+/** failedTests of each record a process reads: every page of `tests/` ranks the same list. */
+const rankedTests = new WeakMap<RecordReader, FailedTest[]>();
+
 /** Every test that failed somewhere, most flaky first (its highest flip rate), then most recently failed, then by name. */
 function failedTests(record: RecordReader): FailedTest[] {
+  const ranked = rankedTests.get(record) ?? rankTests(record);
+  rankedTests.set(record, ranked);
+  return ranked;
+}
+
+function rankTests(record: RecordReader): FailedTest[] {
   const rows = record.db.prepare(`${BUILDER_STATS('true')} ORDER BY name, code_path, builderid`).all() as (BuilderStats & { name: string | null; code_path: string | null })[];
   const tests = new Map<string, FailedTest>();
   for (const row of rows) {

@@ -11,6 +11,7 @@ import { summaryPageKind } from './kind.ts';
 import type { Listing } from './listing.ts';
 import { revisionUrl } from './revisionPage.ts';
 import { sourceUrl } from './sourcePage.ts';
+import { flakiestTests, testsUrl } from './testPage.ts';
 import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
 import { branchName } from './values.ts';
 
@@ -40,6 +41,9 @@ export interface BranchNow {
   stamps: { stamp: Link; builds: BuildChip[] }[];
 }
 
+/** Tests the home page names as the flakiest. */
+const FLAKIEST_SHOWN = 5;
+
 /** Sourcestamps a branch shows on the home page, newest first. */
 export const STAMPS_PER_BRANCH_NOW = 10;
 
@@ -48,6 +52,8 @@ export interface HomePage extends PageBase {
   failingNow: FailingBuilder[];
   /** Each branch's newest sourcestamps. */
   branches: BranchNow[];
+  /** Where the archive has test results: its flakiest tests, and the page that ranks them all. */
+  flaky: { tests: { test: Link; flipRate: string }[]; all: string } | null;
   schema: string;
   /** The archive's title, as the page's heading. */
   heading: string;
@@ -78,6 +84,7 @@ export function homePage(record: RecordReader, site: Site, allListings: Listing[
     ...pageBase(link, site, site.name, { feeds: [failuresFeed(link)] }),
     failingNow: failingNow(record, site, link),
     branches: branchesNow(record, link),
+    flaky: site.sections.has('tests') ? { tests: flakiestTests(record, link, FLAKIEST_SHOWN), all: link.to(testsUrl()) } : null,
     schema: record.schema.description,
     heading: site.name,
     problems: lacking ? [`The latest snapshot has ${lacking}: it added none of their rows to the archive.`] : [],

@@ -482,3 +482,11 @@ function testsPage(record: RecordReader, site: Site, page: number, pageCount: nu
     pager: pager(page, pageCount, (number) => link.to(testsUrl(number))),
   };
 }
+
+/** The flakiest tests, most flaky first (as `tests/` ranks them), for the home page: none where no test flipped. */
+export function flakiestTests(record: RecordReader, link: Linker, count: number): { test: Link; flipRate: string }[] {
+  return failedTests(record)
+    .filter((test) => test.flip !== null && test.flip > 0)
+    .slice(0, count)
+    .map((test) => ({ test: testLink(test.name, test.codePath, link), flipRate: percentText(test.flip)! }));
+}

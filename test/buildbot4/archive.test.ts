@@ -231,7 +231,7 @@ describe('the archive of the buildbot 4.3 recording', () => {
     }
   });
 
-  it('ranks tests/ most flaky first, then most recently failed', () => {
+  it('ranks tests/ most flaky first, then most recently failed, and names the flakiest on the home page', () => {
     const runs = runsByTest();
     const ranked = [...runs]
       .filter(([, each]) => each.some((run) => run.failed))
@@ -256,6 +256,9 @@ describe('the archive of the buildbot 4.3 recording', () => {
       const [before, after] = [position.get(listed[index - 1]!)!, position.get(listed[index]!)!];
       expect(before.flip > after.flip || (before.flip === after.flip && before.last >= after.last)).toBe(true);
     }
+    // The home page names the first five that flipped at all.
+    const home = readPage(out, '').querySelectorAll('section.flaky-now ol li a').map((link) => /test\/(\w+)\//.exec(link.getAttribute('href')!)![1]);
+    expect(home).toEqual(listed.filter((key) => position.get(key)!.flip > 0).slice(0, 5));
   });
 });
 

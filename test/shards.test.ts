@@ -1,7 +1,7 @@
 /**
- * A build on several machines: the sample snapshot built in three shards and merged is, file for
- * file and byte for byte, the archive one build writes (test/globalSetup.ts), and so is the
- * buildbot 4.3 recording's; merged, it is
+ * A build on several machines: the buildbot 4.3 recording built in three shards and merged is, file
+ * for file and byte for byte, the archive one build writes (test/globalSetup.ts) — every kind of
+ * page the 3.7 sample has, and tests, projects and build data files besides; merged, it is
  * updated like any archive; a merge killed midway leaves it whole; merging with --move, the parts
  * are used up, put back when the merge fails, and refused when it was killed; and merge refuses
  * anything but the parts of all shards of one record.
@@ -32,7 +32,7 @@ describe('a build in shards, merged', () => {
 
   beforeAll(async () => {
     for (const [i, out] of parts.entries()) {
-      const report = await buildArchive(BUILDBOT_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
+      const report = await buildArchive(BUILDBOT4_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
       pagesByShard.push(report.pages);
     }
   }, 600_000);
@@ -53,7 +53,7 @@ describe('a build in shards, merged', () => {
   });
 
   it('writes the files one build writes, byte for byte, each page rendered by one shard only', async () => {
-    const single = await fixtureArchive('buildbot');
+    const single = await fixtureArchive('buildbot4');
     const singleFiles = archiveFiles(single);
     const pages = singleFiles.filter((file) => file.endsWith('.html'));
     expect(parts.flatMap((part) => archiveFiles(part).filter((file) => file.endsWith('.html'))).sort()).toEqual(pages);
@@ -62,6 +62,8 @@ describe('a build in shards, merged', () => {
     expect(archiveFiles(merged)).toEqual(singleFiles);
     const differing = singleFiles.filter((file) => !readFileSync(join(merged, file)).equals(readFileSync(join(single, file))));
     expect(differing).toEqual([]);
+    // Pages and files of every kind: tests, projects, build data.
+    expect(singleFiles.filter((file) => /^(test|project|build\/\d+\/data)\//.test(file)).length).toBeGreaterThan(500);
   });
 
   it('leaves the archive whole when killed while merging, and the next merge clears what it left', async () => {
@@ -81,7 +83,7 @@ describe('a build in shards, merged', () => {
   });
 
   it('is then updated like any archive', async () => {
-    const report = await buildArchive(BUILDBOT_FIXTURE, { out: merged, output: quiet, jobs: 2 });
+    const report = await buildArchive(BUILDBOT4_FIXTURE, { out: merged, output: quiet, jobs: 2 });
     expect(report.incremental).toBe(true);
     expect(report.update).not.toBeNull();
   });
@@ -184,7 +186,7 @@ describe('a build in shards, merged', () => {
       const run = captured();
       expect(await main(['merge', ...moving, '--out', out, '--move'], run.io)).toBe(0);
       expect(run.stdout()).toMatch(/^Merged 3 parts into .*moved in \d+s; the parts are used up\.\n$/);
-      expect(differences(archiveHashes(out), archiveHashes(await fixtureArchive('buildbot')))).toEqual([]);
+      expect(differences(archiveHashes(out), archiveHashes(await fixtureArchive('buildbot4')))).toEqual([]);
       expect(archiveHashes(out, { record: true }).get('.copra/record.sqlite')).toBe(archiveHashes(parts[0]!, { record: true }).get('.copra/record.sqlite'));
       expect(moving.filter((part) => existsSync(part))).toEqual([]);
     });
@@ -237,15 +239,3 @@ describe('a build in shards, merged', () => {
   });
 });
 
-describe('the buildbot 4.3 recording in shards, merged', () => {
-  it('writes the files one build writes, byte for byte: test, project and build data files too', async () => {
-    const dir = scratchDir('copra-shards4-');
-    const parts = Array.from({ length: SHARDS }, (_, i) => join(dir, `part-${i + 1}`));
-    for (const [i, out] of parts.entries()) await buildArchive(BUILDBOT4_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
-    const merged = join(dir, 'merged');
-    expect(mergeParts(parts, merged, quiet).parts).toBe(SHARDS);
-    const single = await fixtureArchive('buildbot4');
-    expect(archiveFiles(merged).filter((file) => /^(test|project|build\/\d+\/data)\//.test(file)).length).toBeGreaterThan(500);
-    expect(differences(archiveHashes(merged, { record: true }), archiveHashes(single, { record: true }))).toEqual([]);
-  });
-});

@@ -11,7 +11,7 @@ import { summaryPageKind } from './kind.ts';
 import type { Listing } from './listing.ts';
 import { revisionUrl } from './revisionPage.ts';
 import { sourceUrl } from './sourcePage.ts';
-import { flakiestTests, testsUrl } from './testPage.ts';
+import { FLIP_RUNS, flakiestTests, testsUrl } from './testPage.ts';
 import { type Link, Linker, type PageBase, type Site, failuresFeed, pageBase } from './site.ts';
 import { branchName } from './values.ts';
 
@@ -53,7 +53,7 @@ export interface HomePage extends PageBase {
   /** Each branch's newest sourcestamps. */
   branches: BranchNow[];
   /** Where the archive has test results: its flakiest tests, and the page that ranks them all. */
-  flaky: { tests: { test: Link; flipRate: string }[]; all: string } | null;
+  flaky: { tests: { test: Link; flipRate: string }[]; all: string; runs: number } | null;
   schema: string;
   /** The archive's title, as the page's heading. */
   heading: string;
@@ -84,7 +84,7 @@ export function homePage(record: RecordReader, site: Site, allListings: Listing[
     ...pageBase(link, site, site.name, { feeds: [failuresFeed(link)] }),
     failingNow: failingNow(record, site, link),
     branches: branchesNow(record, link),
-    flaky: site.sections.has('tests') ? { tests: flakiestTests(record, link, FLAKIEST_SHOWN), all: link.to(testsUrl()) } : null,
+    flaky: site.sections.has('tests') ? { tests: flakiestTests(record, link, FLAKIEST_SHOWN), all: link.to(testsUrl()), runs: FLIP_RUNS } : null,
     schema: record.schema.description,
     heading: site.name,
     problems: lacking ? [`The latest snapshot has ${lacking}: it added none of their rows to the archive.`] : [],

@@ -17,7 +17,7 @@ import { main } from '../src/cli.ts';
 import { DEFAULT_ARCHIVE_OPTIONS, type Window, loadArchive, partWeight, plannedPageCount, planWindows } from '../src/pages/plan.ts';
 import { openRecord, recordPathIn } from '../src/record/record.ts';
 import { mergeParts, shardWindows } from '../src/shards.ts';
-import { BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, copraLeftovers, differences, fixtureArchive, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
+import { ARCHIVE_OPTIONS, BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, REPO, STATUSDB_FIXTURE, archiveFiles, archiveHashes, captured, copraLeftovers, differences, fixtureArchive, locs, quiet, scratchDir, sitemapAddresses } from './helpers/archive.ts';
 
 const SHARDS = 3;
 
@@ -32,7 +32,7 @@ describe('a build in shards, merged', () => {
 
   beforeAll(async () => {
     for (const [i, out] of parts.entries()) {
-      const report = await buildArchive(BUILDBOT4_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2 });
+      const report = await buildArchive(BUILDBOT4_FIXTURE, { out, shard: { index: i + 1, count: SHARDS }, output: quiet, jobs: 2, ...ARCHIVE_OPTIONS.buildbot4 });
       pagesByShard.push(report.pages);
     }
   }, 600_000);
@@ -40,7 +40,7 @@ describe('a build in shards, merged', () => {
   it('deals every window of the plan to one shard, the shards within one window of each other', () => {
     const record = openRecord(recordPathIn(parts[0]!));
     try {
-      const windows = planWindows(loadArchive(record, record.title, DEFAULT_ARCHIVE_OPTIONS));
+      const windows = planWindows(loadArchive(record, record.title, { ...DEFAULT_ARCHIVE_OPTIONS, ...ARCHIVE_OPTIONS.buildbot4 }));
       expect(pagesByShard.reduce((sum, count) => sum + count, 0)).toBe(windows.reduce((sum, window) => sum + plannedPageCount(window), 0));
       const weight = (window: Window) => window.parts.reduce((sum, part) => sum + partWeight(part), 0);
       const dealt = Array.from({ length: SHARDS }, (_, i) => shardWindows(windows, { index: i + 1, count: SHARDS }));
@@ -83,7 +83,7 @@ describe('a build in shards, merged', () => {
   });
 
   it('is then updated like any archive', async () => {
-    const report = await buildArchive(BUILDBOT4_FIXTURE, { out: merged, output: quiet, jobs: 2 });
+    const report = await buildArchive(BUILDBOT4_FIXTURE, { out: merged, output: quiet, jobs: 2, ...ARCHIVE_OPTIONS.buildbot4 });
     expect(report.incremental).toBe(true);
     expect(report.update).not.toBeNull();
   });

@@ -66,9 +66,9 @@ export function loadSite(record: RecordReader, name: string, baseUrl: string | n
 }
 
 /**
- * Whether two sites show their builders, workers, masters, projects, platforms and sections the same way: every row of
- * `before` unchanged in `after` (rows may be added), the same platform values, the same title.
- * Otherwise almost every page names something that changed.
+ * Whether two sites show their builders, workers, masters, projects, platforms and sections the
+ * same way: every row of `before` unchanged in `after` (rows may be added), the same platform
+ * values, sections and title. Otherwise almost every page names something that changed.
  */
 export function sameSite(before: Site, after: Site): boolean {
   const sameRows = <T>(rows: Map<number, T>, others: Map<number, T>) =>

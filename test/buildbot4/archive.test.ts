@@ -2,8 +2,8 @@
  * What a buildbot 4 master holds beside builds, checked on the archive of the buildbot 4.3
  * recording against the test's own SQL over the snapshot: projects, codebases and their commits,
  * test result sets on build pages, a page per test with its flip rate per builder, `tests/`, build
- * data, lock waits; and, on a copy with what the recording lacks, rebuilds, a paused worker, a log
- * still being written and hostile strings.
+ * data, lock waits, a test found by its name in the browser's search; and, on a copy with what the
+ * recording lacks, rebuilds, a paused worker, a log still being written and hostile strings.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -15,6 +15,7 @@ import { formatDuration } from '../../src/model/time.ts';
 import { groupBy } from '../../src/record/sql.ts';
 import { buildIdAt, buildbotEarlyCut } from '../fixtures/history.ts';
 import { BUILDBOT4_FIXTURE, buildInto, fixtureArchive, fixtureCopy, querySnapshot, readPage, scratchDir, text } from '../helpers/archive.ts';
+import { browserPage, servedFixture } from '../helpers/browser.ts';
 
 /** A test's address key, computed here as the README says: a hash of its name and code path. */
 const keyOf = (name: string | null, codePath: string | null) => createHash('sha256').update(JSON.stringify([name, codePath])).digest('hex').slice(0, 16);
@@ -382,3 +383,25 @@ describe('a buildbot 4 snapshot with a rebuild, a paused worker, a log still bei
     expect(existsSync(join(out, `build/${buildid}/data`))).toBe(false);
   });
 });
+
+describe('searching the buildbot 4.3 archive in a browser', () => {
+  const served = servedFixture('buildbot4');
+  const browserTab = browserPage();
+
+  it('finds a test by its pasted name, and clicks through to its page', async () => {
+    const db = querySnapshot(BUILDBOT4_FIXTURE);
+    const test = db
+      .prepare("SELECT n.name, p.path FROM test_results r JOIN test_names n ON n.id = r.test_nameid LEFT JOIN test_code_paths p ON p.id = r.test_code_pathid WHERE r.value = '0' LIMIT 1")
+      .get() as { name: string; path: string | null };
+    db.close();
+    const page = browserTab();
+    await page.goto(`${served().base}search/index.html?q=${encodeURIComponent(test.name)}&scope=names`);
+    await page.waitForSelector('#search-results li', { timeout: 20_000 });
+    const first = page.locator('#search-results li a').first();
+    expect(await first.textContent()).toBe(test.name);
+    await first.click();
+    await page.waitForURL((url) => url.pathname.endsWith(`/test/${keyOf(test.name, test.path)}/index.html`));
+    expect(await page.locator('h1').textContent()).toBe(`test ${test.name}`);
+  });
+});
+

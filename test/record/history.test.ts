@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/build.ts';
 import { RECORD_FORMAT } from '../../src/record/migrations/index.ts';
 import { FIRST_RECORD_FORMAT, RECORDINGS, type Recording, archiveWithRecord, earlySnapshot, prunedSnapshot } from '../fixtures/records/cuts.ts';
-import { BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, archiveHashes, count, differences, fixtureArchive, fixtureCopy, quiet, readPage, scratchDir, snapshotFile, text } from '../helpers/archive.ts';
+import { ARCHIVE_OPTIONS, BUILDBOT4_FIXTURE, BUILDBOT_FIXTURE, STATUSDB_FIXTURE, archiveFiles, archiveHashes, count, differences, fixtureArchive, fixtureCopy, quiet, readPage, scratchDir, snapshotFile, text } from '../helpers/archive.ts';
 
 const FIXTURE: Record<Recording, string> = { buildbot: BUILDBOT_FIXTURE, statusdb: STATUSDB_FIXTURE, buildbot4: BUILDBOT4_FIXTURE };
 const RESULT = { buildbot: 'results', statusdb: 'result', buildbot4: 'results' };
@@ -42,11 +42,11 @@ describe.each(RECORDINGS)('a %s archive built by the copra of its oldest record 
     // buildbot 4: test result sets still being written when the early snapshot was taken.
     if (recording === 'buildbot4') expect(count(early, 'SELECT count(*) FROM test_result_sets WHERE complete = 0')).toBeGreaterThan(0);
     const out = archiveWithRecord(format, recording, join(dir, 'a'));
-    const again = await buildArchive(early, { out, output: quiet, jobs: 2 });
+    const again = await buildArchive(early, { out, output: quiet, jobs: 2, ...ARCHIVE_OPTIONS[recording] });
     expect(again.upgrade).toMatchObject({ from: format, to: RECORD_FORMAT });
     earlyPages = archiveFiles(out).filter((file) => !/^(\.copra|pagefind)\//.test(file));
 
-    const update = await buildArchive(pruned, { out, output: quiet, jobs: 2 });
+    const update = await buildArchive(pruned, { out, output: quiet, jobs: 2, ...ARCHIVE_OPTIONS[recording] });
     const builds = (file: string, where = 'true') => count(file, `SELECT count(*) FROM builds WHERE ${where}`);
     const steps = (file: string) => count(file, 'SELECT count(*) FROM steps');
     expect(update.upgrade).toBeNull();
@@ -67,7 +67,7 @@ describe.each(RECORDINGS)('a %s archive built by the copra of its oldest record 
 
   it('built straight from the pruned snapshot, keeps every page and every row the early snapshot had', async () => {
     const out = archiveWithRecord(format, recording, join(dir, 'b'));
-    const report = await buildArchive(pruned, { out, output: quiet, jobs: 2 });
+    const report = await buildArchive(pruned, { out, output: quiet, jobs: 2, ...ARCHIVE_OPTIONS[recording] });
     expect(report.upgrade).toMatchObject({ from: format, to: RECORD_FORMAT });
     const record = new Database(join(out, '.copra', 'record.sqlite'), { readonly: true });
     try {

@@ -30,7 +30,8 @@ describe.each(ALL_FIXTURES)('the pages of the $name fixture archive', ({ file, a
       .prepare(statusdb ? 'SELECT min(id) FROM builds GROUP BY result' : 'SELECT min(id) FROM builds GROUP BY results')
       .pluck()
       .all() as number[];
-    const logOfEachType = statusdb
+    // The buildbot 4.3 archive is built without log pages (ARCHIVE_OPTIONS).
+    const logOfEachType = statusdb || archive === 'buildbot4'
       ? []
       : (db
           .prepare('SELECT s.buildid, min(l.id) AS id FROM logs l JOIN steps s ON s.id = l.stepid GROUP BY l.type')
